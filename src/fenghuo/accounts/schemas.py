@@ -1,0 +1,139 @@
+"""Pydantic shapes of organisations, users and tokens, in and out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from fenghuo.accounts.enums import OrgKind
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Username = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")
+]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+SectorCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+
+
+class OrganisationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name_zh: Name
+    name_en: Name
+    kind: OrgKind
+    parent_id: str | None = None
+    sector_code: SectorCode | None = None
+    region_code: RegionCode | None = None
+    is_cii: bool = False
+    contact_email: EmailStr | None = None
+
+
+class OrganisationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name_zh: Name | None = None
+    name_en: Name | None = None
+    sector_code: SectorCode | None = None
+    region_code: RegionCode | None = None
+    is_cii: bool | None = None
+    contact_email: EmailStr | None = None
+    is_active: bool | None = None
+
+
+class OrganisationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    parent_id: str | None
+    kind: OrgKind
+    name_zh: str
+    name_en: str
+    sector_code: str | None
+    region_code: str | None
+    is_cii: bool
+    contact_email: str | None
+    is_active: bool
+    created_at: datetime
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    display_name: Name
+    org_id: str
+    roles: list[str] = Field(min_length=1)
+    password: str = Field(min_length=1, max_length=200)
+    email: EmailStr | None = None
+    language: str | None = Field(default=None, pattern=r"^(zh|en)$")
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: Name | None = None
+    email: EmailStr | None = None
+    roles: list[str] | None = None
+    is_active: bool | None = None
+    unlock: bool = False
+    password: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    org_id: str
+    username: str
+    display_name: str
+    email: str | None
+    language: str | None
+    roles: list[str]
+    is_active: bool
+    locked_until: datetime | None
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: Name | None = None
+    email: EmailStr | None = None
+    language: str | None = Field(default=None, pattern=r"^(zh|en)$")
+    current_password: str | None = None
+    new_password: str | None = Field(default=None, max_length=200)
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    scopes: list[str] | None = Field(
+        default=None, description="Actions the token may take; none means all."
+    )
+    expires_in_days: int | None = Field(default=365, ge=1, le=3650)
+
+
+class TokenRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str] | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenIssued(TokenRead):
+    token: str = Field(description="The secret; shown once, never stored.")
+
+
+class AccessToken(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int

@@ -1,0 +1,19 @@
+"""The composition root's list of what every domain declares (authority actions)."""
+
+from __future__ import annotations
+
+from fenghuo.authority import Action, Policy, load_policy
+from fenghuo.settings import Settings
+
+
+def all_actions() -> tuple[Action, ...]:
+    """Every authority action that every domain declares."""
+    from fenghuo.accounts.actions import ACTIONS as accounts_actions
+    from fenghuo.audit.actions import ACTIONS as audit_actions
+
+    return (*accounts_actions, *audit_actions)
+
+
+def policy_for(settings: Settings) -> Policy:
+    """The authority policy of this deployment: its rules file, or the packaged one."""
+    return load_policy(all_actions(), settings.authority_rules_path)

@@ -1,0 +1,15 @@
+"""Imports every domain's models so that Alembic and the schema test see all tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def metadata() -> MetaData:
+    """The metadata of every table in Fenghuo."""
+    import fenghuo.accounts.models
+    import fenghuo.audit.models
+    import fenghuo.bus.outbox  # noqa: F401
+    from fenghuo.store.base import Base
+
+    return Base.metadata

@@ -44,7 +44,9 @@ class Actor:
     @classmethod
     def system(cls, policy: Policy, *, label: str = "system") -> Actor:
         """The deployment's own operator, acting from the server's command line."""
-        return cls(kind=ActorKind.system, policy=policy, username=label, roles=frozenset({"system"}))
+        return cls(
+            kind=ActorKind.system, policy=policy, username=label, roles=frozenset({"system"})
+        )
 
     @classmethod
     def anonymous(cls, policy: Policy) -> Actor:

@@ -1,0 +1,35 @@
+"""``create_app``: the API, the console and the public portal in one ASGI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from fenghuo import __version__
+from fenghuo.api import errors
+from fenghuo.api.routes import ROUTERS
+from fenghuo.platform import Platform
+from fenghuo.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+    """Build the app from settings (or an already built platform, in tests)."""
+    platform = platform or Platform.build(settings or get_settings())
+    app = FastAPI(
+        title="Fenghuo (烽火) API",
+        version=__version__,
+        description="Monitoring, early warning and emergency response under Chapter V of the "
+        "PRC Cybersecurity Law. Errors are RFC 9457 problem details naming the field and the rule.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.platform = platform
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    from fenghuo.web import mount as mount_web
+
+    mount_web(app, platform)
+    return app

@@ -9,9 +9,20 @@ ACTIONS = (
     Action("accounts.users.view", "See people and their roles", changes_state=False),
     Action("accounts.users.create", "Create a user account"),
     Action("accounts.users.update", "Change a user's details, roles, activation or lock"),
+    Action(
+        "accounts.profile.view",
+        "See one's own account, organisation and roles",
+        changes_state=False,
+    ),
     Action("accounts.profile.update", "Change one's own profile, language or password"),
     Action("accounts.tokens.manage", "Create and revoke one's own API tokens"),
     Action("accounts.session.login", "Sign in", public=True),
+    Action("accounts.session.logout", "End one's own console session or access token"),
+    Action(
+        "accounts.reference.view",
+        "Read reference data: sectors, GB/T 2260 regions, roles",
+        changes_state=False,
+    ),
     Action("console.dashboard.view", "See the dashboard", changes_state=False),
     Action("public.portal.view", "Read the public portal", public=True, changes_state=False),
     Action(

@@ -37,7 +37,7 @@ def create_organisation(
         sector_code=org_in.sector_code,
         region_code=org_in.region_code,
         is_cii=org_in.is_cii,
-        has_parent=parent is not None,
+        parent=parent,
     )
     if parent is None and session.scalar(
         select(Organisation.id).where(Organisation.parent_id.is_(None))
@@ -87,7 +87,9 @@ def update_organisation(
         sector_code=org.sector_code,
         region_code=org.region_code,
         is_cii=org.is_cii,
-        has_parent=org.parent_id is not None,
+        parent=accounts_service.get(session=session, org_id=org.parent_id)
+        if org.parent_id
+        else None,
     )
     decision = require(actor, "accounts.orgs.update", Target(org=accounts_service.org_ref(org)))
     session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
+from typing import Protocol
 
 import yaml
 
@@ -12,6 +13,14 @@ from fenghuo.accounts.enums import OrgKind
 from fenghuo.errors import Invalid
 
 MIN_PASSWORD_LENGTH = 10
+
+
+class ParentFacts(Protocol):
+    """What the tree rules need to know of a parent organisation."""
+
+    sector_code: str | None
+    region_code: str | None
+
 
 # Which fields each kind must, and must not, carry (Arts. 52, 54, 55).
 NEEDS_SECTOR = frozenset({OrgKind.sector_department, OrgKind.network_operator})
@@ -50,9 +59,14 @@ def check_org_fields(
     sector_code: str | None,
     region_code: str | None,
     is_cii: bool,
-    has_parent: bool,
+    parent: ParentFacts | None,
 ) -> None:
-    """Refuse an organisation whose fields do not fit its kind."""
+    """Refuse an organisation whose fields do not fit its kind or its place in the tree.
+
+    A child keeps its parent's sector and province, so that an organisation's subtree
+    never reaches outside what its kind lets it see (Arts. 52, 54).
+    """
+    has_parent = parent is not None
     if kind in ROOT_KINDS and has_parent:
         raise Invalid(
             "the national coordinator is the root of the tree", field="parent_id", rule="root-kind"
@@ -80,6 +94,28 @@ def check_org_fields(
     if region_code and region_code[:2] + "0000" not in regions():
         raise Invalid(
             f"{region_code!r} is not in a GB/T 2260 province", field="region_code", rule="gb-t-2260"
+        )
+    if (
+        parent is not None
+        and parent.sector_code
+        and sector_code
+        and sector_code != parent.sector_code
+    ):
+        raise Invalid(
+            f"an organisation under a {parent.sector_code} organisation must be of that sector",
+            field="sector_code",
+            rule="sector-of-parent",
+        )
+    if (
+        parent is not None
+        and parent.region_code
+        and region_code
+        and region_code[:2] != parent.region_code[:2]
+    ):
+        raise Invalid(
+            "an organisation under a regional organisation must be in the same province",
+            field="region_code",
+            rule="region-of-parent",
         )
     if is_cii and kind is not OrgKind.network_operator:
         raise Invalid(

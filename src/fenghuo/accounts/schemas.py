@@ -5,13 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
 
 from fenghuo.accounts.enums import OrgKind
 
+
+def _folded(value: object) -> object:
+    """Usernames are case-insensitive: keep them lower-case."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Username = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")
+    str,
+    BeforeValidator(_folded),
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$"),
 ]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 SectorCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from fenghuo.accounts.models import Organisation, User, UserRole
 from fenghuo.authority import OrgRef, VisibilityScope
 from fenghuo.errors import NotFound
 from fenghuo.store import new_id
+
+# Filters apply to a select of rows or of counts alike.
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
 
 def org_ref(org: Organisation) -> OrgRef:
@@ -56,19 +59,33 @@ def list_orgs(
     scope: VisibilityScope,
     kind: str | None = None,
     text: str | None = None,
+    parent_id: str | None = None,
     limit: int = 500,
     offset: int = 0,
 ) -> list[Organisation]:
     """Organisations within ``scope``, in tree order."""
-    query = select(Organisation).where(visible_orgs_clause(scope))
+    query = _filter_orgs(select(Organisation), scope, kind, text, parent_id)
+    return list(session.scalars(query.order_by(Organisation.path).limit(limit).offset(offset)))
+
+
+def _filter_orgs(
+    query: AnySelect,
+    scope: VisibilityScope,
+    kind: str | None,
+    text: str | None,
+    parent_id: str | None,
+) -> AnySelect:
+    query = query.where(visible_orgs_clause(scope))
     if kind:
         query = query.where(Organisation.kind == kind)
+    if parent_id:
+        query = query.where(Organisation.parent_id == parent_id)
     if text:
         pattern = f"%{text.lower()}%"
         query = query.where(
             or_(func.lower(Organisation.name_en).like(pattern), Organisation.name_zh.like(pattern))
         )
-    return list(session.scalars(query.order_by(Organisation.path).limit(limit).offset(offset)))
+    return query
 
 
 def visible_org_ids(*, session: Session, scope: VisibilityScope) -> list[str] | None:
@@ -78,13 +95,18 @@ def visible_org_ids(*, session: Session, scope: VisibilityScope) -> list[str] | 
     return list(session.scalars(select(Organisation.id).where(visible_orgs_clause(scope))))
 
 
-def count_orgs(*, session: Session, scope: VisibilityScope) -> dict[str, int]:
-    """How many visible organisations there are of each kind."""
-    query = (
-        select(Organisation.kind, func.count())
-        .where(visible_orgs_clause(scope))
-        .group_by(Organisation.kind)
-    )
+def count_orgs(
+    *,
+    session: Session,
+    scope: VisibilityScope,
+    kind: str | None = None,
+    text: str | None = None,
+    parent_id: str | None = None,
+) -> dict[str, int]:
+    """How many visible organisations (matching the ``list_orgs`` filters) there are per kind."""
+    query = _filter_orgs(
+        select(Organisation.kind, func.count()), scope, kind, text, parent_id
+    ).group_by(Organisation.kind)
     return {kind: int(n) for kind, n in session.execute(query)}
 
 
@@ -139,7 +161,14 @@ def list_users(
     offset: int = 0,
 ) -> list[User]:
     """Users of organisations within ``scope``."""
-    query = select(User).join(User.organisation).where(visible_orgs_clause(scope))
+    query = _filter_users(select(User), scope, org_id, text)
+    return list(session.scalars(query.order_by(User.username).limit(limit).offset(offset)).unique())
+
+
+def _filter_users(
+    query: AnySelect, scope: VisibilityScope, org_id: str | None, text: str | None
+) -> AnySelect:
+    query = query.join(User.organisation).where(visible_orgs_clause(scope))
     if org_id:
         query = query.where(User.org_id == org_id)
     if text:
@@ -149,12 +178,18 @@ def list_users(
                 func.lower(User.username).like(pattern), func.lower(User.display_name).like(pattern)
             )
         )
-    return list(session.scalars(query.order_by(User.username).limit(limit).offset(offset)).unique())
+    return query
 
 
-def count_users(*, session: Session, scope: VisibilityScope) -> int:
-    """How many users visible organisations have."""
-    query = select(func.count(User.id)).join(User.organisation).where(visible_orgs_clause(scope))
+def count_users(
+    *,
+    session: Session,
+    scope: VisibilityScope,
+    org_id: str | None = None,
+    text: str | None = None,
+) -> int:
+    """How many users visible organisations have (matching the ``list_users`` filters)."""
+    query = _filter_users(select(func.count(User.id)).select_from(User), scope, org_id, text)
     return int(session.scalar(query) or 0)
 
 

@@ -70,10 +70,9 @@ def can_see(policy: Policy, viewer: OrgRef, target: OrgRef) -> bool:
         return viewer.sector is not None and target.sector == viewer.sector
     if rule.scope == "region":
         length = policy.region_prefix_length
-        return (
-            bool(viewer.region and target.region)
-            and target.region[:length] == viewer.region[:length]
-        )  # type: ignore[index]
+        if viewer.region is None or target.region is None:
+            return False
+        return target.region[:length] == viewer.region[:length]
     return False
 
 

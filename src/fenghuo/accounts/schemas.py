@@ -15,7 +15,13 @@ def _folded(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# No control characters: PostgreSQL refuses NUL in text, and names are shown on one line.
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
+]
 Username = Annotated[
     str,
     BeforeValidator(_folded),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from fenghuo.accounts import credentials
 from fenghuo.accounts.enums import CredentialKind
+from fenghuo.accounts.models import Credential
 from fenghuo.authority import Actor, ActorKind, require
 from fenghuo.errors import Unauthenticated
 from fenghuo.platform import Platform
@@ -18,6 +19,9 @@ from fenghuo.settings import Settings
 
 BEARER_KINDS = frozenset({CredentialKind.access, CredentialKind.api})
 _bearer = HTTPBearer(auto_error=False, description="An access token or an API token")
+# For ``openapi_extra`` of routes whose action is public: they answer without a token too
+# (``{}`` is OpenAPI's empty security requirement, added beside the bearer one).
+OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
 
 
 def get_platform(request: Request) -> Platform:
@@ -43,7 +47,9 @@ def get_session(platform: PlatformDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction ends (commit or rollback) before the response is sent, so a
+# client never sees a success whose commit then failed, nor reads ahead of its own write.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_actor(
@@ -61,11 +67,21 @@ def get_actor(
     )
     if found is None:
         raise Unauthenticated("the bearer token is unknown, expired or revoked")
-    request.state.actor = found[0]
+    request.state.actor, request.state.credential = found
     return found[0]
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_credential(request: Request, actor: ActorDep) -> Credential | None:
+    """The access or API token the actor presented (None for anonymous or a console session)."""
+    del actor  # depended upon so that the bearer token is checked first
+    credential: Credential | None = getattr(request.state, "credential", None)
+    return credential
+
+
+CredentialDep = Annotated[Credential | None, Depends(get_credential)]
 
 
 class Requires:

@@ -1,5 +1,23 @@
 """One router per domain; ``ROUTERS`` is the order they are mounted in."""
 
-from fenghuo.api.routes import health
+from fenghuo.api.routes import (
+    audit,
+    auth,
+    health,
+    me,
+    organisations,
+    reference,
+    tokens,
+    users,
+)
 
-ROUTERS = (health.router,)
+ROUTERS = (
+    health.router,
+    auth.router,
+    me.router,
+    organisations.router,
+    users.router,
+    tokens.router,
+    audit.router,
+    reference.router,
+)

@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from fenghuo.api.deps import PlatformDep, requires
+from fenghuo.api.deps import OPTIONAL_BEARER, PlatformDep, SessionDep, requires
 
 router = APIRouter(tags=["health"], dependencies=[Depends(requires("system.health.view"))])
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", summary="The process is alive", openapi_extra=OPTIONAL_BEARER)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -23,12 +23,14 @@ def healthz() -> dict[str, str]:
     "/readyz",
     summary="The database and the bus answer",
     responses={503: {"description": "Not ready"}},
+    openapi_extra=OPTIONAL_BEARER,
 )
-def readyz(platform: PlatformDep) -> Any:
+def readyz(platform: PlatformDep, session: SessionDep) -> Any:
     checks: dict[str, str] = {}
     try:
-        with platform.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        # The request's own transaction: a second connection would wait for the SQLite write
+        # lock that this request already holds once a bearer token has been checked.
+        session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:  # readiness reports any failure rather than raising it
         checks["database"] = f"unavailable: {type(exc).__name__}"
@@ -42,6 +44,11 @@ def readyz(platform: PlatformDep) -> Any:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    openapi_extra=OPTIONAL_BEARER,
+)
 def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -126,7 +126,12 @@ SELF_ACTIONS = (
     "accounts.session.logout",
     "accounts.tokens.manage",
 )
-PUBLIC_ACTIONS = ("accounts.session.login", "public.portal.view", "system.health.view")
+PUBLIC_ACTIONS = (
+    "accounts.session.login",
+    "public.portal.view",
+    "system.health.view",
+    "system.docs.view",
+)
 
 
 def _actor(policy: Policy, role: str, org: OrgRef) -> Actor:

@@ -28,6 +28,7 @@ ACTIONS = (
     Action(
         "system.health.view", "Read health, readiness and metrics", public=True, changes_state=False
     ),
+    Action("system.docs.view", "Read the API documentation", public=True, changes_state=False),
 )
 
 # Recorded in the audit trail by sign-in and token flows; not granted to anyone.

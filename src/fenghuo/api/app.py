@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         description="Monitoring, early warning and emergency response under Chapter V of the "
         "PRC Cybersecurity Law. Errors are RFC 9457 problem details naming the field and the rule.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by routes/docs.py from vendored files
         redoc_url=None,
         lifespan=_lifespan(platform),
     )

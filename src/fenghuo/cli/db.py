@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from alembic.script import ScriptDirectory
 
 from fenghuo.cli.context import open_platform
 from fenghuo.cli.output import stdout
@@ -24,16 +23,10 @@ def upgrade(ctx: typer.Context) -> None:
     stdout().print(f"Database at revision {revision}: {where}", soft_wrap=True)
 
 
-def head_revision(platform: Platform) -> str | None:
-    """The newest revision the packaged migrations define."""
-    url = platform.engine.url.render_as_string(hide_password=False)
-    return ScriptDirectory.from_config(migrations.alembic_config(url)).get_current_head()
-
-
 def require_current(platform: Platform) -> None:
     """Refuse to go on unless the database is at the newest revision."""
     current = migrations.current_revision(platform.engine)
-    head = head_revision(platform)
+    head = migrations.head_revision()
     if current != head:
         raise Unavailable(
             f"the database is at revision {current or '(empty)'} but this Fenghuo needs {head}: "

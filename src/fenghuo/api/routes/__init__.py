@@ -3,6 +3,7 @@
 from fenghuo.api.routes import (
     audit,
     auth,
+    docs,
     health,
     me,
     organisations,
@@ -13,6 +14,7 @@ from fenghuo.api.routes import (
 
 ROUTERS = (
     health.router,
+    docs.router,
     auth.router,
     me.router,
     organisations.router,

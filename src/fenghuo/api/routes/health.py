@@ -1,4 +1,4 @@
-"""Liveness, readiness (database and bus) and Prometheus metrics."""
+"""Liveness, readiness (database at the latest migration, and the bus) and Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from fenghuo.api.deps import OPTIONAL_BEARER, PlatformDep, SessionDep, requires
+from fenghuo.store.migrations import head_revision, revision_of
 
 router = APIRouter(tags=["health"], dependencies=[Depends(requires("system.health.view"))])
 
@@ -32,6 +33,10 @@ def readyz(platform: PlatformDep, session: SessionDep) -> Any:
         # lock that this request already holds once a bearer token has been checked.
         session.execute(text("SELECT 1"))
         checks["database"] = "ok"
+        at = revision_of(session.connection())
+        checks["migrations"] = (
+            "ok" if at == head_revision() else f"at {at}; run `fenghuo db upgrade`"
+        )
     except Exception as exc:  # readiness reports any failure rather than raising it
         checks["database"] = f"unavailable: {type(exc).__name__}"
     bus = getattr(platform, "bus", None)

@@ -241,3 +241,14 @@ def test_system_operator_may_do_everything(policy: Policy) -> None:
             "local-system-operator",
             "public-action",
         }
+
+
+def test_list_visibility_follows_the_grant_of_the_action(policy: Policy) -> None:
+    from fenghuo.authority import visibility
+
+    sector_viewer = _actor(policy, "viewer", ENERGY)
+    assert visibility(sector_viewer).kind == "sector"
+    assert visibility(sector_viewer, "accounts.orgs.view").kind == "sector"
+    narrowed = visibility(sector_viewer, "accounts.users.view")
+    assert (narrowed.kind, narrowed.org_path) == ("self", ENERGY.path)
+    assert visibility(_actor(policy, "analyst", GUANGDONG), "accounts.users.view").kind == "region"

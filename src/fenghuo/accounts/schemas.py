@@ -27,6 +27,7 @@ Username = Annotated[
     BeforeValidator(_folded),
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$"),
 ]
+EntityId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 SectorCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 
@@ -37,7 +38,7 @@ class OrganisationCreate(BaseModel):
     name_zh: Name
     name_en: Name
     kind: OrgKind
-    parent_id: str | None = None
+    parent_id: EntityId | None = None
     sector_code: SectorCode | None = None
     region_code: RegionCode | None = None
     is_cii: bool = False
@@ -77,7 +78,7 @@ class UserCreate(BaseModel):
 
     username: Username
     display_name: Name
-    org_id: str
+    org_id: EntityId
     roles: list[str] = Field(min_length=1)
     password: str = Field(min_length=1, max_length=200)
     email: EmailStr | None = None

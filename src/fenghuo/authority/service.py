@@ -42,8 +42,13 @@ def require(actor: Actor, action: str, target: Target | None = None) -> Decision
     return decision
 
 
-def visibility(actor: Actor) -> VisibilityScope:
-    """The actor's visibility over organisations, for filtering lists."""
+def visibility(actor: Actor, action: str | None = None) -> VisibilityScope:
+    """The organisations ``actor`` may see, or may take ``action`` on, for filtering lists.
+
+    Without an action this is the organisation kind's visibility. With one, the actor's
+    grants for it may narrow that: a grant that reaches only the actor's own organisation
+    (``own_org``, ``self``) narrows the list to it, one with ``any`` widens it to all.
+    """
     if actor.kind is ActorKind.system:
         return VisibilityScope(kind="all", org_id=None, org_path=None)
     if actor.org is None:
@@ -52,9 +57,17 @@ def visibility(actor: Actor) -> VisibilityScope:
     rule = actor.policy.visibility.get(org.kind)
     kind = rule.scope if rule else "self"
     prefix = org.region[: actor.policy.region_prefix_length] if org.region else None
-    return VisibilityScope(
+    scope = VisibilityScope(
         kind=kind, org_id=org.id, org_path=org.path, sector=org.sector, region_prefix=prefix
     )
+    if action is None:
+        return scope
+    relations = {grant.target for grant in actor.policy.grants_for(actor.roles, action)}
+    if "any" in relations:
+        return VisibilityScope(kind="all", org_id=org.id, org_path=org.path)
+    if "visible" in relations:
+        return scope
+    return VisibilityScope(kind="self", org_id=org.id, org_path=org.path)
 
 
 def can_see(policy: Policy, viewer: OrgRef, target: OrgRef) -> bool:

@@ -212,6 +212,7 @@ class Subscription:
         self._receive = receive
         self._release = release
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         """Start pulling in the background."""
@@ -227,13 +228,18 @@ class Subscription:
         task, self._task = self._task, None
         if task is None:
             return
-        task.cancel()
+        self._stopping = True
+        # Python 3.11's asyncio.timeout can swallow a cancellation that lands as the handler's
+        # ack_wait expires; cancel until the task has really stopped.
+        while not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=1.0)
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await self._release()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 message = await self._receive()
                 if message is not None:

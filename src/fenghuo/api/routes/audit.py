@@ -11,8 +11,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from fenghuo.accounts import service as accounts_service
 from fenghuo.api.deps import ActorDep, SessionDep, requires
 from fenghuo.api.errors import PROBLEM_RESPONSES
-from fenghuo.api.routes.lists import PLAIN_TEXT, Page, PagingDep, list_scope
+from fenghuo.api.routes.lists import PLAIN_TEXT, Page, PagingDep
 from fenghuo.audit import service as audit_service
+from fenghuo.authority import visibility
 
 VIEW = "audit.view"
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
@@ -78,7 +79,7 @@ def list_audit(
     until: Annotated[AwareDatetime | None, Query(description="Until (exclusive).")] = None,
 ) -> AuditRecordPage:
     """Records that involve (as actor's or target's organisation) organisations the actor sees."""
-    scope = list_scope(actor, VIEW)
+    scope = visibility(actor, VIEW)
     audit_filter = audit_service.AuditFilter(
         org_ids=accounts_service.visible_org_ids(session=session, scope=scope),
         action=action,

@@ -14,8 +14,6 @@ from typing import Annotated, Generic, Self, TypeVar
 from fastapi import Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from fenghuo.authority import Actor, ActorKind, VisibilityScope, visibility
-
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 MAX_OFFSET = 10_000_000
@@ -66,16 +64,3 @@ SearchQuery = Annotated[
     str | None,
     Query(max_length=200, pattern=PLAIN_TEXT, description="Case-insensitive part of a name."),
 ]
-
-
-def list_scope(actor: Actor, action: str) -> VisibilityScope:
-    """The organisations a list for ``action`` may show ``actor`` (see the module docstring)."""
-    scope = visibility(actor)
-    if actor.kind is ActorKind.system:
-        return scope
-    relations = {grant.target for grant in actor.policy.grants_for(actor.roles, action)}
-    if "any" in relations:
-        return VisibilityScope(kind="all", org_id=scope.org_id, org_path=scope.org_path)
-    if "visible" in relations:
-        return scope
-    return VisibilityScope(kind="self", org_id=scope.org_id, org_path=scope.org_path)

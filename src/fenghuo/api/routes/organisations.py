@@ -13,8 +13,8 @@ from fenghuo.accounts.models import Organisation
 from fenghuo.accounts.schemas import OrganisationCreate, OrganisationRead, OrganisationUpdate
 from fenghuo.api.deps import ActorDep, SessionDep, requires
 from fenghuo.api.errors import PROBLEM_RESPONSES
-from fenghuo.api.routes.lists import IdPath, Page, PagingDep, SearchQuery, list_scope
-from fenghuo.authority import Actor, Target, require
+from fenghuo.api.routes.lists import IdPath, Page, PagingDep, SearchQuery
+from fenghuo.authority import Actor, Target, require, visibility
 
 VIEW = "accounts.orgs.view"
 router = APIRouter(
@@ -35,7 +35,7 @@ def _page(
     q: str | None = None,
     parent_id: str | None = None,
 ) -> OrganisationPage:
-    scope = list_scope(actor, VIEW)
+    scope = visibility(actor, VIEW)
     kind_value = kind.value if kind else None
     orgs = accounts_service.list_orgs(
         session=session,

@@ -11,8 +11,8 @@ from fenghuo.accounts import service as accounts_service
 from fenghuo.accounts.schemas import UserCreate, UserRead, UserUpdate
 from fenghuo.api.deps import ActorDep, SessionDep, requires
 from fenghuo.api.errors import PROBLEM_RESPONSES
-from fenghuo.api.routes.lists import ID_PATTERN, IdPath, Page, PagingDep, SearchQuery, list_scope
-from fenghuo.authority import Target, require
+from fenghuo.api.routes.lists import ID_PATTERN, IdPath, Page, PagingDep, SearchQuery
+from fenghuo.authority import Target, require, visibility
 
 VIEW = "accounts.users.view"
 router = APIRouter(prefix="/api/v1/users", tags=["users"], responses=PROBLEM_RESPONSES)
@@ -31,7 +31,7 @@ def list_users(
     q: SearchQuery = None,
 ) -> UserPage:
     """People of the organisations the actor's grants reach, by organisation and name."""
-    scope = list_scope(actor, VIEW)
+    scope = visibility(actor, VIEW)
     users = accounts_service.list_users(
         session=session,
         scope=scope,

@@ -109,7 +109,9 @@ def trail(
         "pages": 1,
     }
     if not problems:
-        org_ids = accounts_service.visible_org_ids(session=session, scope=visibility(actor))
+        org_ids = accounts_service.visible_org_ids(
+            session=session, scope=visibility(actor, "audit.view")
+        )
         audit_filter = query.to_filter(org_ids)
         total = audit_service.count(session=session, audit_filter=audit_filter)
         context["total"] = total

@@ -31,18 +31,22 @@ class Counts:
 
 def count_for(session: SessionDep, actor: Actor) -> Counts:
     """Count organisations by kind, CII operators, people and today's audit records."""
-    scope = visibility(actor)
+    scope = visibility(actor, "accounts.orgs.view")
     per_kind = accounts_service.count_orgs(session=session, scope=scope)
     by_kind = [(kind.value, per_kind.get(kind.value, 0)) for kind in OrgKind]
     users = (
-        accounts_service.count_users(session=session, scope=scope)
+        accounts_service.count_users(
+            session=session, scope=visibility(actor, "accounts.users.view")
+        )
         if check(actor, "accounts.users.view").allowed
         else None
     )
     audit_today = None
     if check(actor, "audit.view").allowed:
         audit_filter = audit_service.AuditFilter(
-            org_ids=accounts_service.visible_org_ids(session=session, scope=scope),
+            org_ids=accounts_service.visible_org_ids(
+                session=session, scope=visibility(actor, "audit.view")
+            ),
             since=labels.start_of_day(labels.today()),
         )
         audit_today = audit_service.count(session=session, audit_filter=audit_filter)

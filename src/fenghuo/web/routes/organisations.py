@@ -59,7 +59,10 @@ def list_organisations(
     """The organisations the actor can see, as a tree (or a flat list when filtered)."""
     kind = kind if kind in OrgKind.__members__ else ""
     orgs = accounts_service.list_orgs(
-        session=session, scope=visibility(actor), kind=kind or None, text=q.strip() or None
+        session=session,
+        scope=visibility(actor, "accounts.orgs.view"),
+        kind=kind or None,
+        text=q.strip() or None,
     )
     if cii:
         orgs = [org for org in orgs if org.is_cii]
@@ -157,7 +160,9 @@ def _render_create(
     filled: dict[str, Any],
     errors: FormErrors,
 ) -> Response:
-    visible = accounts_service.list_orgs(session=session, scope=visibility(actor))
+    visible = accounts_service.list_orgs(
+        session=session, scope=visibility(actor, "accounts.orgs.create")
+    )
     parents = [
         org
         for org, _depth in _as_tree(visible, flat=False)
@@ -202,7 +207,7 @@ def show_organisation(
     """One organisation: its facts, the organisations below it, its people, its audit trail."""
     org = _visible_org(session, actor, org_id)
     ref = accounts_service.org_ref(org)
-    scope = visibility(actor)
+    scope = visibility(actor, "accounts.orgs.view")
     parent = accounts_service.get(session=session, org_id=org.parent_id) if org.parent_id else None
     children = sorted(
         accounts_service.list_orgs(session=session, scope=scope, parent_id=org.id), key=_sort_key

@@ -53,9 +53,11 @@ def list_users(
 ) -> Response:
     """The people of the organisations whose people the actor may see."""
     found = accounts_service.list_users(
-        session=session, scope=visibility(actor), org_id=org or None, text=q.strip() or None
+        session=session,
+        scope=visibility(actor, "accounts.users.view"),
+        org_id=org or None,
+        text=q.strip() or None,
     )
-    # Visibility narrows in SQL; the grant may narrow further (operators see their own org).
     users = [user for user in found if check(actor, "accounts.users.view", _target(user)).allowed]
     template = (
         "users/_rows.html" if request.headers.get("hx-target") == "user-rows" else "users/list.html"
@@ -67,7 +69,7 @@ def list_users(
 def _orgs_for(session: SessionDep, actor: Actor, action: str) -> list[Organisation]:
     return [
         org
-        for org in accounts_service.list_orgs(session=session, scope=visibility(actor))
+        for org in accounts_service.list_orgs(session=session, scope=visibility(actor, action))
         if check(actor, action, Target(org=accounts_service.org_ref(org))).allowed
     ]
 

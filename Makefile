@@ -29,7 +29,7 @@ dev: $(BIN)/uv     ## the venv with the dev and test extras as well
 	$(INSTALL) -e '.[dev]'
 
 $(BIN)/uv:
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 browser:     ## Debian's chromium + CJK fonts for the browser tests (apt-get when root)

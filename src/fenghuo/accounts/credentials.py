@@ -73,7 +73,14 @@ def login(
     actor = actor_for(user, policy)
     now = clock.now()
     if user.locked_until and user.locked_until > now:
-        _audit_login(session, actor, user, "accounts.session.login_refused", "account locked")
+        _audit_login(
+            session,
+            actor,
+            user,
+            "accounts.session.login_refused",
+            "account locked",
+            {"locked": True},
+        )
         return LoginOutcome(
             False,
             f"the account is locked until {user.locked_until:%Y-%m-%d %H:%M} UTC",
@@ -82,10 +89,12 @@ def login(
     if not password_ok:
         user.failed_logins += 1
         note = f"failed sign-in #{user.failed_logins}"
+        facts: dict[str, object] = {"failures": user.failed_logins}
         if user.failed_logins >= settings.max_failed_logins:
             user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
             note += f"; locked for {settings.lockout_minutes} minutes"
-        _audit_login(session, actor, user, "accounts.session.login_failed", note)
+            facts["locked_minutes"] = settings.lockout_minutes
+        _audit_login(session, actor, user, "accounts.session.login_failed", note, facts)
         return LoginOutcome(False, "wrong username or password", "credentials")
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     if needs_rehash(user.password_hash):
@@ -98,11 +107,20 @@ def login(
     credential, secret = _issue(
         session, user, kind, name=kind.value, scopes=None, lifetime=lifetime
     )
-    _audit_login(session, actor, user, "accounts.session.login", f"signed in ({kind.value})")
+    _audit_login(
+        session,
+        actor,
+        user,
+        "accounts.session.login",
+        f"signed in ({kind.value})",
+        {"via": kind.value},
+    )
     return LoginOutcome(True, credential=credential, secret=secret, actor=actor)
 
 
-def _audit_login(session: Session, actor: Actor, user: User, action: str, summary: str) -> None:
+def _audit_login(
+    session: Session, actor: Actor, user: User, action: str, summary: str, facts: dict[str, object]
+) -> None:
     session.flush()
     audit_service.record(
         session=session,
@@ -112,6 +130,7 @@ def _audit_login(session: Session, actor: Actor, user: User, action: str, summar
         target_id=user.id,
         target_org_id=user.org_id,
         summary=summary,
+        details=facts,
     )
 
 
@@ -214,6 +233,7 @@ def create_api_token(
             "user": user.username,
         },
         summary=f"created API token {credential.name!r} ({credential.prefix}…) for {user.username}",
+        details={"token": credential.name, "prefix": credential.prefix, "username": user.username},
     )
     return credential, secret
 
@@ -263,5 +283,10 @@ def revoke_api_token(*, session: Session, actor: Actor, token_id: str) -> Creden
             target_org_id=user.org_id,
             decision=decision,
             summary=f"revoked API token {credential.name!r} ({credential.prefix}…)",
+            details={
+                "token": credential.name,
+                "prefix": credential.prefix,
+                "username": user.username,
+            },
         )
     return credential

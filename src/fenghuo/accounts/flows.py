@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,6 +68,7 @@ def create_organisation(
         after=org.state(),
         decision=decision,
         summary=f"created {org.kind} {org.name_zh} / {org.name_en}",
+        details={"kind": org.kind, "org_zh": org.name_zh, "org_en": org.name_en},
     )
     emit(session, "accounts.organisation.created", {"org_id": org.id, "kind": org.kind})
     return org
@@ -104,6 +106,7 @@ def update_organisation(
         after=org.state(),
         decision=decision,
         summary=f"changed {', '.join(sorted(changes)) or 'nothing'} of {org.name_en}",
+        details={"fields": sorted(changes), "org_zh": org.name_zh, "org_en": org.name_en},
     )
     emit(session, "accounts.organisation.updated", {"org_id": org.id})
     return org
@@ -138,6 +141,14 @@ def create_user(*, session: Session, actor: Actor, user_in: UserCreate) -> User:
         after=user.state(),
         decision=decision,
         summary=f"created user {user.username} ({', '.join(roles)}) in {org.name_en}",
+        details={
+            "username": user.username,
+            "roles": roles,
+            "roles_zh": "、".join(actor.policy.roles[role]["zh"] for role in roles),
+            "roles_en": ", ".join(actor.policy.roles[role]["en"] for role in roles),
+            "org_zh": org.name_zh,
+            "org_en": org.name_en,
+        },
     )
     emit(session, "accounts.user.created", {"user_id": user.id, "org_id": org.id})
     return user
@@ -152,19 +163,19 @@ def update_user(*, session: Session, actor: Actor, user_id: str, user_in: UserUp
     before = user.state()
     if user_in.is_active is False and user.id == actor.user_id:
         raise Invalid("you cannot deactivate your own account", field="is_active", rule="not-self")
-    for name in ("display_name", "email", "is_active"):
-        value = getattr(user_in, name)
-        if value is not None:
-            setattr(user, name, value)
+    changed = _apply(user, user_in, ("display_name", "email", "is_active"))
     if user_in.roles is not None:
         accounts_service.set_roles(
             session=session, user=user, roles=policy.check_roles(user_in.roles, actor.policy.roles)
         )
+        changed.append("roles")
     if user_in.unlock:
         user.failed_logins, user.locked_until = 0, None
+        changed.append("unlock")
     if user_in.password is not None:
         policy.check_password(user_in.password, username=user.username)
         user.password_hash = hash_password(user_in.password)
+        changed.append("password")
     session.flush()
     audit_service.record(
         session=session,
@@ -177,6 +188,7 @@ def update_user(*, session: Session, actor: Actor, user_id: str, user_in: UserUp
         after=user.state(),
         decision=decision,
         summary=f"changed user {user.username}",
+        details={"username": user.username, "fields": changed},
     )
     return user
 
@@ -188,10 +200,7 @@ def update_profile(*, session: Session, actor: Actor, profile_in: ProfileUpdate)
         actor, "accounts.profile.update", Target(user_id=user.id, description="own profile")
     )
     before = user.state()
-    for name in ("display_name", "email", "language"):
-        value = getattr(profile_in, name)
-        if value is not None:
-            setattr(user, name, value)
+    changed = _apply(user, profile_in, ("display_name", "email", "language"))
     if profile_in.new_password is not None:
         if not verify_password(user.password_hash, profile_in.current_password or ""):
             raise Invalid(
@@ -199,6 +208,7 @@ def update_profile(*, session: Session, actor: Actor, profile_in: ProfileUpdate)
             )
         policy.check_password(profile_in.new_password, username=user.username)
         user.password_hash = hash_password(profile_in.new_password)
+        changed.append("password")
     session.flush()
     audit_service.record(
         session=session,
@@ -211,5 +221,17 @@ def update_profile(*, session: Session, actor: Actor, profile_in: ProfileUpdate)
         after=user.state(),
         decision=decision,
         summary=f"{user.username} changed their profile",
+        details={"username": user.username, "fields": changed},
     )
     return user
+
+
+def _apply(target: object, changes: BaseModel, names: tuple[str, ...]) -> list[str]:
+    """Copy the fields of ``changes`` that were given onto ``target``; name those copied."""
+    copied = []
+    for name in names:
+        value = getattr(changes, name)
+        if value is not None:
+            setattr(target, name, value)
+            copied.append(name)
+    return copied

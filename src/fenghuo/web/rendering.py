@@ -22,6 +22,7 @@ from fenghuo.web import labels, navigation
 from fenghuo.web.i18n import HTML_LANG, LANGUAGES, gettext, speaking
 from fenghuo.web.reasons import explain
 from fenghuo.web.session import Visitor, set_csrf_cookie
+from fenghuo.web.summaries import audit_summary
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SECURITY_HEADERS = {
@@ -50,6 +51,7 @@ def make_environment() -> Environment:
         _=gettext,
         kind_name=labels.kind_name,
         action_name=labels.action_name,
+        audit_summary=audit_summary,
         target_name=labels.target_name,
         article=labels.article,
         kind_plural=labels.kind_plural,

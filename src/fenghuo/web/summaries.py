@@ -1,0 +1,141 @@
+"""Audit summaries in the reader's language, built from the facts each record keeps.
+
+A record's ``summary`` is written once, in English, by the flow that made the change; its
+``details`` keep the facts (names in both languages, fields changed). The console tells
+the story again from those facts in the reader's language, and falls back to the recorded
+summary for a record whose facts it does not know how to tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fenghuo.audit.models import AuditRecord
+from fenghuo.web import labels
+from fenghuo.web.i18n import N_, current_language, gettext
+
+Facts = Mapping[str, Any]
+
+FIELD_NAMES: dict[str, str] = {
+    "name_zh": N_("Chinese name"),
+    "name_en": N_("English name"),
+    "sector_code": N_("sector"),
+    "region_code": N_("region"),
+    "is_cii": N_("CII flag"),
+    "contact_email": N_("contact e-mail"),
+    "is_active": N_("activation"),
+    "display_name": N_("display name"),
+    "email": N_("e-mail"),
+    "language": N_("language"),
+    "roles": N_("roles"),
+    "unlock": N_("lock"),
+    "password": N_("password"),
+}
+VIA_NAMES: dict[str, str] = {
+    "session": N_("console"),
+    "access": N_("API access token"),
+}
+
+
+def _in_language(facts: Facts, key: str) -> str:
+    return str(facts.get(f"{key}_{current_language()}") or facts.get(f"{key}_en") or "")
+
+
+def _fields(facts: Facts) -> str:
+    names = [gettext(FIELD_NAMES[f]) if f in FIELD_NAMES else str(f) for f in facts["fields"]]
+    return ("、" if current_language() == "zh" else ", ").join(names) or gettext("nothing")
+
+
+def _org_created(facts: Facts) -> str:
+    kind = labels.kind_name(str(facts["kind"]))
+    return gettext("Created %(kind)s %(org)s", kind=kind, org=_in_language(facts, "org"))
+
+
+def _org_changed(facts: Facts) -> str:
+    return gettext(
+        "Changed %(fields)s of %(org)s", fields=_fields(facts), org=_in_language(facts, "org")
+    )
+
+
+def _user_created(facts: Facts) -> str:
+    return gettext(
+        "Created user %(username)s (%(roles)s) in %(org)s",
+        username=facts["username"],
+        roles=_in_language(facts, "roles"),
+        org=_in_language(facts, "org"),
+    )
+
+
+def _user_changed(facts: Facts) -> str:
+    return gettext(
+        "Changed %(fields)s of user %(username)s", fields=_fields(facts), username=facts["username"]
+    )
+
+
+def _profile_changed(facts: Facts) -> str:
+    return gettext("Changed own %(fields)s", fields=_fields(facts))
+
+
+def _signed_in(facts: Facts) -> str:
+    via = str(facts["via"])
+    return gettext("Signed in (%(via)s)", via=gettext(VIA_NAMES[via]) if via in VIA_NAMES else via)
+
+
+def _sign_in_failed(facts: Facts) -> str:
+    if facts.get("locked_minutes"):
+        return gettext(
+            "Failed sign-in #%(failures)s; the account is locked for %(minutes)s minutes",
+            failures=facts["failures"],
+            minutes=facts["locked_minutes"],
+        )
+    return gettext("Failed sign-in #%(failures)s", failures=facts["failures"])
+
+
+def _sign_in_refused(_facts: Facts) -> str:
+    return gettext("Sign-in refused: the account is locked")
+
+
+def _signed_out(_facts: Facts) -> str:
+    return gettext("Signed out")
+
+
+def _token_created(facts: Facts) -> str:
+    return gettext(
+        "Created API token %(token)s (%(prefix)s…) for %(username)s",
+        token=facts["token"],
+        prefix=facts["prefix"],
+        username=facts["username"],
+    )
+
+
+def _token_revoked(facts: Facts) -> str:
+    return gettext(
+        "Revoked API token %(token)s (%(prefix)s…)", token=facts["token"], prefix=facts["prefix"]
+    )
+
+
+TELLERS: dict[str, Callable[[Facts], str]] = {
+    "accounts.orgs.create": _org_created,
+    "accounts.orgs.update": _org_changed,
+    "accounts.users.create": _user_created,
+    "accounts.users.update": _user_changed,
+    "accounts.profile.update": _profile_changed,
+    "accounts.session.login": _signed_in,
+    "accounts.session.login_failed": _sign_in_failed,
+    "accounts.session.login_refused": _sign_in_refused,
+    "accounts.session.logout": _signed_out,
+    "accounts.tokens.create": _token_created,
+    "accounts.tokens.revoke": _token_revoked,
+}
+
+
+def audit_summary(record: AuditRecord) -> str:
+    """The record's summary in the current language, or as recorded when its facts are unknown."""
+    teller = TELLERS.get(record.action)
+    if teller is None:
+        return record.summary
+    try:
+        return teller(record.details or {})
+    except KeyError:  # an older record, written before its flow kept these facts
+        return record.summary

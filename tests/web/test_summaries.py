@@ -1,0 +1,66 @@
+"""Audit summaries are told in the reader's language from the facts each record keeps."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from fenghuo.accounts import flows
+from fenghuo.accounts.schemas import OrganisationUpdate, UserCreate
+from fenghuo.audit.models import AuditRecord
+from fenghuo.authority import Actor
+from fenghuo.web.i18n import speaking
+from fenghuo.web.summaries import audit_summary
+from tests.factories.accounts import make_world
+
+
+def _last(session: Session) -> AuditRecord:
+    record = session.query(AuditRecord).order_by(AuditRecord.seq.desc()).first()
+    assert record is not None
+    return record
+
+
+def test_user_creation_reads_in_chinese_and_english(session: Session, system_actor: Actor) -> None:
+    world = make_world(session)
+    flows.create_user(
+        session=session,
+        actor=system_actor,
+        user_in=UserCreate(
+            username="gd.duty2",
+            display_name="Duty",
+            org_id=world.guangdong.id,
+            roles=["duty_officer", "analyst"],
+            password="a long enough password",
+        ),
+    )
+    record = _last(session)
+    with speaking("zh"):
+        assert audit_summary(record) == "在Guangdong创建用户 gd.duty2（分析员、值班员）"
+    with speaking("en"):
+        assert audit_summary(record) == "Created user gd.duty2 (Analyst, Duty officer) in Guangdong"
+
+
+def test_changed_fields_are_named_in_the_readers_language(
+    session: Session, system_actor: Actor
+) -> None:
+    world = make_world(session)
+    flows.update_organisation(
+        session=session,
+        actor=system_actor,
+        org_id=world.cert.id,
+        org_in=OrganisationUpdate(name_zh="国家应急中心", contact_email="duty@cert.example.cn"),
+    )
+    record = _last(session)
+    with speaking("zh"):
+        assert audit_summary(record) == "修改了国家应急中心的联系邮箱、中文名称"
+
+
+def test_a_record_without_facts_keeps_its_recorded_summary(
+    session: Session, system_actor: Actor
+) -> None:
+    record = AuditRecord(
+        action="accounts.orgs.create", summary="created before facts were kept", details={}
+    )
+    with speaking("zh"):
+        assert audit_summary(record) == "created before facts were kept"
+    record.action = "some.future.action"
+    assert audit_summary(record) == "created before facts were kept"

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="Mark cookies Secure (set true behind HTTPS)."
     )
+    ingest_max_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        le=1024**3,
+        description="Largest ingest request body, after gzip decompression (bytes).",
+    )
 
     @field_validator("secret_key")
     @classmethod

@@ -113,6 +113,26 @@ ORG_ACTIONS: dict[str, dict[str, str]] = {
     "accounts.users.create": {"administrator": "visible"},
     "accounts.users.update": {"administrator": "visible"},
     "audit.view": {"administrator": "visible", "approver": "visible"},
+    "monitoring.sources.view": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+        "viewer": "own",
+    },
+    "monitoring.sources.manage": {"administrator": "visible"},
+    "monitoring.assets.view": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+        "viewer": "own",
+    },
+    "monitoring.assets.manage": {"administrator": "visible"},
+    # A source sends as operator staff of its owner, with a token scoped to this action.
+    "monitoring.events.ingest": {"administrator": "own", "operator_staff": "own"},
 }
 # Actions about no organisation in particular.
 UNSCOPED_ACTIONS: dict[str, set[str]] = {

@@ -8,7 +8,21 @@ from typing import Annotated
 import typer
 
 from fenghuo import __version__
-from fenghuo.cli import audit, db, demo, orgs, run, serve, tokens, users
+from fenghuo.cli import (
+    assets,
+    audit,
+    db,
+    demo,
+    detect,
+    ingest,
+    orgs,
+    rules,
+    run,
+    serve,
+    sources,
+    tokens,
+    users,
+)
 from fenghuo.cli.context import CliState
 from fenghuo.cli.errors import FenghuoGroup
 
@@ -59,3 +73,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(audit.app, name="audit")
 app.add_typer(demo.app, name="demo")
+app.command("detect")(detect.detect)
+app.add_typer(rules.app, name="rules")
+app.command("ingest")(ingest.ingest)
+app.add_typer(sources.app, name="sources")
+app.add_typer(assets.app, name="assets")

@@ -9,7 +9,8 @@ def metadata() -> MetaData:
     """The metadata of every table in Fenghuo."""
     import fenghuo.accounts.models
     import fenghuo.audit.models
-    import fenghuo.bus.outbox  # noqa: F401
+    import fenghuo.bus.outbox
+    import fenghuo.monitoring.models  # noqa: F401
     from fenghuo.store.base import Base
 
     return Base.metadata

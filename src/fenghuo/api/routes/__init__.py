@@ -1,13 +1,16 @@
 """One router per domain; ``ROUTERS`` is the order they are mounted in."""
 
 from fenghuo.api.routes import (
+    assets,
     audit,
     auth,
     docs,
+    events,
     health,
     me,
     organisations,
     reference,
+    sources,
     tokens,
     users,
 )
@@ -22,4 +25,7 @@ ROUTERS = (
     tokens.router,
     audit.router,
     reference.router,
+    sources.router,
+    events.router,
+    assets.router,
 )

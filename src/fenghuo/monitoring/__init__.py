@@ -1,0 +1,1 @@
+"""Monitoring: event sources, ingest, normalisation into one schema, and the event archive."""

@@ -1,0 +1,21 @@
+"""Authority actions of event sources and ingest."""
+
+from fenghuo.authority import Action
+
+ACTIONS = (
+    Action(
+        "monitoring.sources.view", "See event sources and their ingest batches", changes_state=False
+    ),
+    Action(
+        "monitoring.sources.manage",
+        "Register event sources, change them and rotate their tokens",
+        article="Art. 51",
+    ),
+    Action("monitoring.events.ingest", "Send events from a source", article="Art. 52"),
+    Action("monitoring.assets.view", "See the asset registry", changes_state=False),
+    Action(
+        "monitoring.assets.manage",
+        "Import asset registry entries (ranges, host names -> organisation)",
+        article="Art. 51",
+    ),
+)

@@ -64,3 +64,13 @@ def test_a_record_without_facts_keeps_its_recorded_summary(
         assert audit_summary(record) == "created before facts were kept"
     record.action = "some.future.action"
     assert audit_summary(record) == "created before facts were kept"
+
+
+def test_ingest_batches_read_in_chinese() -> None:
+    record = AuditRecord(
+        action="monitoring.events.ingest",
+        summary="2 events accepted, 1 rejected (upload)",
+        details={"batch_id": "b", "files": [], "accepted": 2, "rejected": 1},
+    )
+    with speaking("zh"):
+        assert audit_summary(record) == "接收事件 2 条，拒收 1 条"

@@ -16,7 +16,7 @@ from fenghuo.audit import service as audit_service
 from fenghuo.authority import Actor, Target, require
 from fenghuo.bus.outbox import emit
 from fenghuo.errors import Conflict
-from fenghuo.monitoring import archive, assets, pipeline
+from fenghuo.monitoring import archive, assets, indicators_service, pipeline
 from fenghuo.monitoring import service as monitoring_service
 from fenghuo.monitoring.models import IngestBatch, Source
 from fenghuo.monitoring.schemas import SourceCreate, SourceUpdate
@@ -64,6 +64,12 @@ def create_source(*, session: Session, actor: Actor, source_in: SourceCreate) ->
         after=source.state(),
         decision=decision,
         summary=f"registered {source.kind} source {source.name} for {org.name_en}",
+        details={
+            "change": "created",
+            "source": source.name,
+            "org_zh": org.name_zh,
+            "org_en": org.name_en,
+        },
     )
     emit(session, "monitoring.source.created", {"source_id": source.id, "org_id": org.id})
     return source, secret
@@ -95,6 +101,7 @@ def update_source(
         after=source.state(),
         decision=decision,
         summary=f"changed {', '.join(sorted(changes)) or 'nothing'} of source {source.name}",
+        details={"change": "changed", "source": source.name, "fields": sorted(changes)},
     )
     return source
 
@@ -116,6 +123,7 @@ def rotate_source_token(*, session: Session, actor: Actor, source_id: str) -> tu
         after=source.state(),
         decision=decision,
         summary=f"rotated the token of source {source.name}",
+        details={"change": "rotated", "source": source.name},
     )
     return source, secret
 
@@ -169,6 +177,7 @@ def ingest_events(
     )
     batch_id = batch_id or new_id()
     events = assets.AssetIndex.load(session).enrich(result.events)
+    events = indicators_service.live_matcher(session).annotate(events)
     paths = archive.write_batch(archive.events_root(settings.data_dir), batch_id, events)
     _remove_unless_committed(session, paths)
     files = [path.relative_to(settings.data_dir).as_posix() for path in paths]
@@ -184,7 +193,12 @@ def ingest_events(
     )
     session.add(batch)
     session.flush()
-    details: dict[str, Any] = {"batch_id": batch.id, "files": files}
+    details: dict[str, Any] = {
+        "batch_id": batch.id,
+        "files": files,
+        "accepted": batch.accepted,
+        "rejected": batch.rejected,
+    }
     audit_service.record(
         session=session,
         actor=actor,

@@ -31,6 +31,8 @@ FIELD_NAMES: dict[str, str] = {
     "roles": N_("roles"),
     "unlock": N_("lock"),
     "password": N_("password"),
+    "format": N_("format"),
+    "description": N_("description"),
 }
 VIA_NAMES: dict[str, str] = {
     "session": N_("console"),
@@ -115,7 +117,39 @@ def _token_revoked(facts: Facts) -> str:
     )
 
 
+def _source_managed(facts: Facts) -> str:
+    change, source = str(facts["change"]), facts["source"]
+    if change == "created":
+        return gettext(
+            "Registered source %(source)s for %(org)s",
+            source=source,
+            org=_in_language(facts, "org"),
+        )
+    if change == "rotated":
+        return gettext("Rotated the token of source %(source)s", source=source)
+    return gettext("Changed %(fields)s of source %(source)s", fields=_fields(facts), source=source)
+
+
+def _events_ingested(facts: Facts) -> str:
+    return gettext(
+        "%(accepted)s events accepted, %(rejected)s rejected",
+        accepted=facts["accepted"],
+        rejected=facts["rejected"],
+    )
+
+
+def _assets_imported(facts: Facts) -> str:
+    return gettext(
+        "Imported %(rows)s asset registry rows (%(changed)s added or changed)",
+        rows=facts["rows"],
+        changed=facts["changed"],
+    )
+
+
 TELLERS: dict[str, Callable[[Facts], str]] = {
+    "monitoring.sources.manage": _source_managed,
+    "monitoring.events.ingest": _events_ingested,
+    "monitoring.assets.manage": _assets_imported,
     "accounts.orgs.create": _org_created,
     "accounts.orgs.update": _org_changed,
     "accounts.users.create": _user_created,

@@ -10,9 +10,10 @@ def all_actions() -> tuple[Action, ...]:
     """Every authority action that every domain declares."""
     from fenghuo.accounts.actions import ACTIONS as accounts_actions
     from fenghuo.audit.actions import ACTIONS as audit_actions
+    from fenghuo.detection.actions import ACTIONS as detection_actions
     from fenghuo.monitoring.actions import ACTIONS as monitoring_actions
 
-    return (*accounts_actions, *audit_actions, *monitoring_actions)
+    return (*accounts_actions, *audit_actions, *monitoring_actions, *detection_actions)
 
 
 def policy_for(settings: Settings) -> Policy:

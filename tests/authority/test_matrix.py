@@ -133,12 +133,47 @@ ORG_ACTIONS: dict[str, dict[str, str]] = {
     "monitoring.assets.manage": {"administrator": "visible"},
     # A source sends as operator staff of its owner, with a token scoped to this action.
     "monitoring.events.ingest": {"administrator": "own", "operator_staff": "own"},
+    "monitoring.indicators.view": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+        "viewer": "own",
+    },
+    "monitoring.indicators.manage": {"administrator": "visible", "analyst": "visible"},
+    # Art. 52: staff submit for their own organisation; the submissions flow also refuses
+    # every organisation but a sector or provincial department (rule
+    # submissions-from-departments, tested in tests/monitoring/test_submissions.py).
+    "monitoring.submissions.create": {
+        "administrator": "own",
+        "analyst": "own",
+        "duty_officer": "own",
+    },
+    # A department sees its own submissions; the coordinator's own tree is the whole tree.
+    "monitoring.submissions.view": {
+        "administrator": "own",
+        "analyst": "own",
+        "approver": "own",
+        "duty_officer": "own",
+        "viewer": "own",
+    },
+    # Detections are seen where their event's owner is seen (the asset registry decides).
+    "detection.detections.view": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+    },
 }
 # Actions about no organisation in particular.
 UNSCOPED_ACTIONS: dict[str, set[str]] = {
     "console.dashboard.view": ALL_STAFF,
     "audit.verify": {"administrator"},
     "accounts.reference.view": ALL_STAFF,
+    # Only the detection workers (the system actor) process batches.
+    "detection.batches.process": set(),
 }
 SELF_ACTIONS = (
     "accounts.profile.view",

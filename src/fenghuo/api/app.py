@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from fenghuo import __version__
 from fenghuo.api import errors
 from fenghuo.api.routes import ROUTERS
+from fenghuo.bus import InProcessBus
 from fenghuo.bus.relay import run_relay
+from fenghuo.detection import worker as detection_worker
 from fenghuo.platform import Platform
 from fenghuo.settings import Settings, get_settings
 
@@ -31,6 +33,16 @@ def _lifespan(platform: Platform) -> Callable[[FastAPI], AbstractAsyncContextMan
                 platform.session_factory, platform.bus, interval=RELAY_INTERVAL_SECONDS, stop=stop
             )
         )
+        if isinstance(platform.bus, InProcessBus):
+            # Embedded shape: no other process can join an in-process bus, so the detection
+            # worker runs here; with NATS, `fenghuo worker detect` processes scale out.
+            await detection_worker.subscribe_detect(
+                platform.bus,
+                sessions=platform.session_factory,
+                settings=platform.settings,
+                policy=platform.policy,
+                engine=detection_worker.load_engine(),
+            )
         try:
             yield
         finally:

@@ -14,6 +14,7 @@ from fenghuo.cli import (
     db,
     demo,
     detect,
+    indicators,
     ingest,
     orgs,
     rules,
@@ -22,6 +23,7 @@ from fenghuo.cli import (
     sources,
     tokens,
     users,
+    worker,
 )
 from fenghuo.cli.context import CliState
 from fenghuo.cli.errors import FenghuoGroup
@@ -78,3 +80,5 @@ app.add_typer(rules.app, name="rules")
 app.command("ingest")(ingest.ingest)
 app.add_typer(sources.app, name="sources")
 app.add_typer(assets.app, name="assets")
+app.add_typer(indicators.app, name="indicators")
+app.add_typer(worker.app, name="worker")

@@ -33,6 +33,7 @@ class RuleInfo:
     author: str
     level: str
     path: str
+    tags: tuple[str, ...] = ()
 
 
 def walk(paths: Iterable[Path], suffixes: tuple[str, ...]) -> Iterator[Path]:
@@ -52,6 +53,7 @@ def info_of(rule: SigmaRule, path: Path) -> RuleInfo:
         author=rule.author or "",
         level=str(rule.level.name).lower() if rule.level else "",
         path=str(path),
+        tags=tuple(str(tag) for tag in rule.tags),
     )
 
 

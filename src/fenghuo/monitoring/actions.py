@@ -18,4 +18,23 @@ ACTIONS = (
         "Import asset registry entries (ranges, host names -> organisation)",
         article="Art. 51",
     ),
+    Action(
+        "monitoring.indicators.view", "See indicator sets and their indicators", changes_state=False
+    ),
+    Action(
+        "monitoring.indicators.manage",
+        "Import indicator sets (STIX 2.1 bundles, CSV)",
+        article="Art. 51",
+    ),
+    Action(
+        "monitoring.submissions.create",
+        "Submit monitoring information upward (sector and provincial departments)",
+        article="Art. 52",
+    ),
+    Action(
+        "monitoring.submissions.view",
+        "See submitted monitoring information",
+        changes_state=False,
+        article="Art. 52",
+    ),
 )

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from fenghuo.monitoring.indicators import hits_json
 from fenghuo.monitoring.schema import PARTS, TOP_FIELDS, NormalisedEvent
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -39,6 +40,8 @@ def _schema() -> pa.Schema:
         columns += [(f"{part}_{f.name}", _ARROW_OF[f.type]) for f in dataclasses.fields(cls)]
     # The original flat fields keep their JSON types, so they are kept as JSON text.
     columns += [("fields", pa.string()), ("raw", pa.string())]
+    # Indicator hits as JSON text (null when none); files written before it read it as null.
+    columns += [("indicator_hits", pa.string())]
     return pa.schema(columns)
 
 
@@ -70,6 +73,9 @@ def to_table(events: Iterable[NormalisedEvent]) -> pa.Table:
             columns[f"{part}_{column.name}"] = [getattr(p, column.name) for p in parts]
     columns["fields"] = [_fields_json(event.fields) for event in events]
     columns["raw"] = [event.raw for event in events]
+    columns["indicator_hits"] = [
+        hits_json(event.indicator_hits) if event.indicator_hits else None for event in events
+    ]
     return pa.Table.from_pydict(columns, schema=EVENT_SCHEMA)
 
 

@@ -124,6 +124,8 @@ class NormalisedEvent:
     dns: Dns = field(default_factory=Dns)
     http: Http = field(default_factory=Http)
     owner: Owner = field(default_factory=Owner)
+    # Indicator hits (``monitoring.indicators.IndicatorHit``) found by enrichment at ingest.
+    indicator_hits: tuple[Any, ...] = ()
 
     def flat(self) -> dict[str, Any]:
         """The event as one flat row (parts become ``<part>_<field>``), for the archive."""

@@ -10,7 +10,10 @@ def metadata() -> MetaData:
     import fenghuo.accounts.models
     import fenghuo.audit.models
     import fenghuo.bus.outbox
-    import fenghuo.monitoring.models  # noqa: F401
+    import fenghuo.detection.models
+    import fenghuo.monitoring.indicators_models
+    import fenghuo.monitoring.models
+    import fenghuo.monitoring.submissions_models  # noqa: F401
     from fenghuo.store.base import Base
 
     return Base.metadata

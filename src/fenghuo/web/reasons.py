@@ -69,6 +69,10 @@ RULE_MESSAGES: dict[str, str] = {
     "greater_than_equal": N_("The number is too small."),
     "less_than_equal": N_("The number is too large."),
     "date-format": N_("Enter a date as YYYY-MM-DD."),
+    # monitoring: sector submissions (Art. 52)
+    "submissions-from-departments": N_(
+        "Monitoring information is submitted upward by sector and provincial-level departments."
+    ),
 }
 
 # Where one field breaks a generic rule, say it in that field's terms.

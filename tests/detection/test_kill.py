@@ -4,7 +4,6 @@ processed (and audited) exactly once, and the audit chain still verifies."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -29,6 +28,7 @@ from fenghuo.settings import Settings
 from fenghuo.store import make_engine
 from fenghuo.store.migrations import upgrade
 from tests import services
+from tests.bus.helpers import run_in_own_thread
 from tests.detection import ingested
 from tests.factories.accounts import make_world
 
@@ -120,7 +120,7 @@ def test_a_killed_worker_loses_no_batch_and_duplicates_nothing(
 
     tag = uuid.uuid4().hex[:8]
     bus_url = f"{nats_url}?stream=KILL{tag}&prefix=kill{tag}"
-    asyncio.run(_publish(bus_url, batch_ids))
+    run_in_own_thread(_publish(bus_url, batch_ids))
     env = {
         **os.environ,
         "FENGHUO_DATABASE_URL": database,

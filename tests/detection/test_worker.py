@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import orjson
@@ -22,7 +21,7 @@ from fenghuo.monitoring import pipeline
 from fenghuo.settings import Settings
 from fenghuo.store import make_engine
 from fenghuo.store.migrations import upgrade
-from tests.bus.helpers import Inbox, eventually
+from tests.bus.helpers import Inbox, eventually, run_in_own_thread
 from tests.detection import ingested
 from tests.factories.accounts import make_world
 
@@ -83,7 +82,7 @@ def test_published_batches_become_detections_once(
         await subscription.close()
         await bus.close()
 
-    asyncio.run(scenario())
+    run_in_own_thread(scenario())
     assert _count(sessions, Detection.id) == 5
     with sessions() as session:
         runs = session.scalar(
@@ -124,7 +123,7 @@ def test_the_ingest_flow_and_the_relay_feed_the_worker(
         await subscription.close()
         await bus.close()
 
-    asyncio.run(scenario())
+    run_in_own_thread(scenario())
     with sessions() as session:
         detection = session.scalars(select(Detection)).one()
         assert detection.owner_org_id == owner_id

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from fenghuo.monitoring.schemas import SourceCreate
 from fenghuo.settings import Settings
 from fenghuo.store import make_engine
 from fenghuo.store.migrations import upgrade
-from tests.bus.helpers import eventually
+from tests.bus.helpers import eventually, run_in_own_thread
 from tests.factories.accounts import make_world
 from tests.monitoring import samples
 
@@ -84,9 +82,6 @@ def test_the_consumer_group_ingests_from_the_bus(
         finally:
             await bus.close()
 
-    # A loop of its own in a thread of its own, as a worker runs it: in the full suite an
-    # earlier test's loop may still be registered on the main thread.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, scenario()).result(timeout=60)
+    run_in_own_thread(scenario())
     table = archive.read_events(archive.events_root(settings.data_dir))
     assert sorted(table.column("format").to_pylist()) == ["syslog_5424", "windows_json"]

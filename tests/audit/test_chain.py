@@ -38,6 +38,24 @@ def _sql(session: Session, statement: str, **params: object) -> None:
     session.expire_all()
 
 
+def _forge(session: Session, *, seq: int, after: AuditRecord) -> None:
+    """Add a record with a correct hash that links to ``after``, bypassing the chain head."""
+    forged = AuditRecord(
+        seq=seq,
+        at=after.at,
+        actor_kind="user",
+        actor_label="mallory",
+        action="accounts.orgs.update",
+        target_type="organisation",
+        target_id="x",
+        summary="forged",
+        details={},
+        prev_hash=after.hash,
+    )
+    forged.hash = audit_service.compute_hash(forged)
+    session.add(forged)
+
+
 def test_untouched_chain_verifies(session: Session, chain: list[AuditRecord]) -> None:
     result = audit_service.verify(session=session)
     assert result.ok and result.checked == 5
@@ -76,27 +94,7 @@ def test_deleted_last_record_is_caught_by_the_head(
 def test_inserted_record_in_the_middle_is_named(session: Session, chain: list[AuditRecord]) -> None:
     for seq in (5, 4, 3):
         _sql(session, "UPDATE audit_record SET seq = seq + 1 WHERE seq = :seq", seq=seq)
-    forged = AuditRecord(
-        seq=3,
-        at=chain[1].at,
-        actor_kind="user",
-        actor_user_id=None,
-        actor_label="mallory",
-        actor_org_id=None,
-        action="accounts.orgs.update",
-        target_type="organisation",
-        target_id="x",
-        target_org_id=None,
-        summary="forged",
-        details={},
-        before_digest=None,
-        after_digest=None,
-        legal_basis=None,
-        rule=None,
-        prev_hash=chain[1].hash,
-    )
-    forged.hash = audit_service.compute_hash(forged)
-    session.add(forged)
+    _forge(session, seq=3, after=chain[1])
     session.flush()
     session.expire_all()
     result = audit_service.verify(session=session)
@@ -108,27 +106,7 @@ def test_inserted_record_in_the_middle_is_named(session: Session, chain: list[Au
 def test_appended_record_without_the_head_is_caught(
     session: Session, chain: list[AuditRecord]
 ) -> None:
-    forged = AuditRecord(
-        seq=6,
-        at=chain[-1].at,
-        actor_kind="user",
-        actor_user_id=None,
-        actor_label="mallory",
-        actor_org_id=None,
-        action="accounts.orgs.update",
-        target_type="organisation",
-        target_id="x",
-        target_org_id=None,
-        summary="forged",
-        details={},
-        before_digest=None,
-        after_digest=None,
-        legal_basis=None,
-        rule=None,
-        prev_hash=chain[-1].hash,
-    )
-    forged.hash = audit_service.compute_hash(forged)
-    session.add(forged)
+    _forge(session, seq=6, after=chain[-1])
     session.flush()
     result = audit_service.verify(session=session)
     assert not result.ok

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from fenghuo import clock
 from fenghuo.accounts import service as accounts_service
 from fenghuo.audit import service as audit_service
-from fenghuo.authority import Actor, Target, require
+from fenghuo.authority import Actor, Decision, Target, require
 from fenghuo.bus.outbox import emit
 from fenghuo.errors import Conflict
 from fenghuo.monitoring import archive, assets, indicators_service, pipeline
@@ -90,16 +90,12 @@ def update_source(
         user = accounts_service.get_user_or_raise(session=session, user_id=source.service_user_id)
         user.is_active = source.is_active
     session.flush()
-    audit_service.record(
-        session=session,
-        actor=actor,
-        action=MANAGE,
-        target_type="source",
-        target_id=source.id,
-        target_org_id=source.owner_org_id,
-        before=before,
-        after=source.state(),
-        decision=decision,
+    _audit_source_change(
+        session,
+        actor,
+        decision,
+        source,
+        before,
         summary=f"changed {', '.join(sorted(changes)) or 'nothing'} of source {source.name}",
         details={"change": "changed", "source": source.name, "fields": sorted(changes)},
     )
@@ -112,6 +108,28 @@ def rotate_source_token(*, session: Session, actor: Actor, source_id: str) -> tu
     decision = require(actor, MANAGE, source_target(source))
     before = source.state()
     secret = monitoring_service.issue_token(session=session, source=source)
+    _audit_source_change(
+        session,
+        actor,
+        decision,
+        source,
+        before,
+        summary=f"rotated the token of source {source.name}",
+        details={"change": "rotated", "source": source.name},
+    )
+    return source, secret
+
+
+def _audit_source_change(
+    session: Session,
+    actor: Actor,
+    decision: Decision,
+    source: Source,
+    before: dict[str, Any],
+    *,
+    summary: str,
+    details: dict[str, Any],
+) -> None:
     audit_service.record(
         session=session,
         actor=actor,
@@ -122,10 +140,9 @@ def rotate_source_token(*, session: Session, actor: Actor, source_id: str) -> tu
         before=before,
         after=source.state(),
         decision=decision,
-        summary=f"rotated the token of source {source.name}",
-        details={"change": "rotated", "source": source.name},
+        summary=summary,
+        details=details,
     )
-    return source, secret
 
 
 @dataclass(frozen=True)

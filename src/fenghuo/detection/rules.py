@@ -59,8 +59,14 @@ def info_of(rule: SigmaRule, path: Path) -> RuleInfo:
 
 def load_file(path: Path) -> tuple[list[SigmaRule], list[CompileIssue]]:
     """Parse one file; errors stay inside this file's issues."""
+    return load_text(path.read_bytes(), str(path))
+
+
+def load_text(data: bytes | str, origin: str) -> tuple[list[SigmaRule], list[CompileIssue]]:
+    """Parse one rule document (``origin`` names it in issues: a path, or a stored rule)."""
+    path = origin
     try:
-        collection = SigmaCollection.from_yaml(path.read_bytes(), collect_errors=True)
+        collection = SigmaCollection.from_yaml(data, collect_errors=True)
     except Exception as exc:  # YAML and pySigma errors of every kind end up here
         return [], [CompileIssue(str(path), None, f"parse: {exc}")]
     rules: list[SigmaRule] = []

@@ -23,6 +23,8 @@ from fenghuo.audit import service as audit_service
 from fenghuo.audit.models import AuditRecord
 from fenghuo.authority import Actor, Policy, visibility
 from fenghuo.demo import DEMO_PASSWORD, LOGINS, DemoLogin, existing_logins, is_seeded, seed
+from fenghuo.demo.monitoring import DEMO_SOURCES
+from fenghuo.monitoring.models import Source
 from fenghuo.settings import Settings
 from tests.conftest import _migrated_engine
 
@@ -69,9 +71,16 @@ def test_seed_builds_the_world_through_audited_flows(world: Seeded, session: Ses
     assert world.logins == list(LOGINS)
     kinds = Counter(session.scalars(select(Organisation.kind)))
     assert kinds[OrgKind.network_operator] == 20 and sum(kinds.values()) == 30
-    assert _count(session, User) == len(LOGINS)
+    # Each demo event source sends as a service account of its own.
+    assert _count(session, User) == len(LOGINS) + len(DEMO_SOURCES)
+    assert _count(session, Source) == len(DEMO_SOURCES)
     actions = Counter(session.scalars(select(AuditRecord.action)))
-    assert actions == {"accounts.orgs.create": 30, "accounts.users.create": len(LOGINS)}
+    assert actions == {
+        "accounts.orgs.create": 30,
+        "accounts.users.create": len(LOGINS),
+        "monitoring.sources.manage": len(DEMO_SOURCES),
+        "monitoring.assets.manage": 1,
+    }
     assert set(session.scalars(select(AuditRecord.rule))) == {"local-system-operator"}
     assert audit_service.verify(session=session).ok
 

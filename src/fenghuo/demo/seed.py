@@ -1,4 +1,4 @@
-"""Build the demo world through the accounts flows, once."""
+"""Build the demo world through the domain flows, once."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fenghuo.accounts.enums import OrgKind
 from fenghuo.accounts.models import Organisation, User
 from fenghuo.accounts.schemas import OrganisationCreate, UserCreate
 from fenghuo.authority import Actor
+from fenghuo.demo.monitoring import seed_monitoring
 from fenghuo.demo.world import ORGANISATIONS, PEOPLE, DemoOrg, DemoPerson
 
 DEMO_PASSWORD = "fenghuo-demo-2026"
@@ -73,6 +74,7 @@ def seed(session: Session, actor: Actor) -> list[DemoLogin]:
         ids[org.key] = _create_org(session, actor, org, ids).id
     for person in PEOPLE:
         _create_person(session, actor, person, ids[person.org])
+    seed_monitoring(session, actor, ids)
     return list(LOGINS)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from fenghuo.accounts import service as accounts_service
 from fenghuo.accounts.models import Organisation
-from fenghuo.authority import VisibilityScope
+from fenghuo.authority import Actor, Target, VisibilityScope, require, visibility
 from fenghuo.detection.models import Detection
 from fenghuo.errors import NotFound
 
@@ -57,6 +57,9 @@ class DetectionFilter:
     rule_id: str | None = None
     org_id: str | None = None
     since: datetime | None = None
+    host: str | None = None
+    batch_id: str | None = None
+    window_start: datetime | None = None
 
 
 def _visible(scope: VisibilityScope) -> ColumnElement[bool]:
@@ -79,6 +82,12 @@ def _filtered(
         query = query.where(Detection.owner_org_id == f.org_id)
     if f.since:
         query = query.where(Detection.event_time >= f.since)
+    if f.host is not None:
+        query = query.where(Detection.host == f.host)
+    if f.batch_id:
+        query = query.where(Detection.batch_id == f.batch_id)
+    if f.window_start:
+        query = query.where(Detection.window_start == f.window_start)
     return query
 
 
@@ -175,4 +184,25 @@ def get_or_raise(*, session: Session, detection_id: str) -> Detection:
     detection = session.get(Detection, detection_id)
     if detection is None:
         raise NotFound(f"no detection {detection_id}")
+    return detection
+
+
+def target_of(session: Session, actor: Actor, detection: Detection) -> Target | None:
+    """The authority target of a detection: the organisation whose event it is.
+
+    An event no asset registry entry claims is seen only by those who see everything
+    (as in the lists), so for them the target is none, for others an organisation-less one.
+    """
+    if detection.owner_org_id is None:
+        if visibility(actor, VIEW).kind == "all":
+            return None
+        return Target(org=None, description=f"detection {detection.id} (no known owner)")
+    org = accounts_service.get_or_raise(session=session, org_id=detection.owner_org_id)
+    return Target(org=accounts_service.org_ref(org), description=f"detection {detection.id}")
+
+
+def read(*, session: Session, actor: Actor, detection_id: str) -> Detection:
+    """The detection, if the actor may see its event's owner; ``NotFound`` or ``Refused``."""
+    detection = get_or_raise(session=session, detection_id=detection_id)
+    require(actor, VIEW, target_of(session, actor, detection))
     return detection

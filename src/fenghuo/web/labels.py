@@ -79,6 +79,23 @@ def kind_plural(kind: str) -> str:
     return gettext(KIND_PLURALS[kind]) if kind in KIND_PLURALS else kind
 
 
+# Sigma rule levels, from the most to the least severe.
+LEVEL_NAMES = {
+    "critical": N_("Critical"),
+    "high": N_("High"),
+    "medium": N_("Medium"),
+    "low": N_("Low"),
+    "informational": N_("Informational"),
+    "unknown": N_("Unknown"),
+}
+
+
+def level_name(level: str) -> str:
+    """A Sigma rule level in the current language (the code if it is unknown)."""
+    name = LEVEL_NAMES.get(level)
+    return gettext(name) if name else level
+
+
 def sector_name(code: str | None) -> str:
     """A sector's name in the current language (the code if it is unknown)."""
     if not code:

@@ -65,8 +65,20 @@ NAVIGATION: tuple[NavSection, ...] = (
         "operations",
         N_("Operations"),
         (
-            NavItem("monitoring", N_("Monitoring"), article="Art. 51"),
-            NavItem("detections", N_("Detections"), article="Art. 52"),
+            NavItem(
+                "monitoring",
+                N_("Monitoring"),
+                "/monitoring",
+                "monitoring.sources.view",
+                article="Art. 51",
+            ),
+            NavItem(
+                "detections",
+                N_("Detections"),
+                "/detections",
+                "detection.detections.view",
+                article="Art. 51",
+            ),
             NavItem("risk", N_("Risk assessment"), article="Art. 54"),
             NavItem("warnings", N_("Early warnings"), article="Art. 51"),
             NavItem("incidents", N_("Incidents"), article="Art. 55"),

@@ -69,6 +69,9 @@ RULE_MESSAGES: dict[str, str] = {
     "greater_than_equal": N_("The number is too small."),
     "less_than_equal": N_("The number is too large."),
     "date-format": N_("Enter a date as YYYY-MM-DD."),
+    # monitoring: uploading events in the console
+    "file-too-large": N_("The file is over the ingest size limit; nothing was stored."),
+    "gzip-body": N_("The file looks like gzip but cannot be inflated."),
     # monitoring: sector submissions (Art. 52)
     "submissions-from-departments": N_(
         "Monitoring information is submitted upward by sector and provincial-level departments."

@@ -56,6 +56,7 @@ def make_environment() -> Environment:
         article=labels.article,
         kind_plural=labels.kind_plural,
         sector_name=labels.sector_name,
+        level_name=labels.level_name,
         region_name=labels.region_name,
         org_name=labels.org_name,
         local_time=labels.local_time,

@@ -7,15 +7,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from fenghuo.accounts import service as accounts_service
 from fenghuo.api.deps import ActorDep, SessionDep, requires
 from fenghuo.api.errors import PROBLEM_RESPONSES
 from fenghuo.api.routes.lists import ID_PATTERN, PLAIN_TEXT, IdPath, Page, PagingDep
-from fenghuo.authority import Actor, Target, require, visibility
+from fenghuo.authority import visibility
 from fenghuo.detection import service
-from fenghuo.detection.models import Detection
 
 VIEW = service.VIEW
 router = APIRouter(prefix="/api/v1/detections", tags=["detections"], responses=PROBLEM_RESPONSES)
@@ -136,20 +133,6 @@ def list_groups(
     return DetectionGroupPage.of(items, total, paging)
 
 
-def detection_target(session: Session, actor: Actor, detection: Detection) -> Target | None:
-    """The authority target of a detection: the organisation whose event it is.
-
-    An event no asset registry entry claims is seen only by those who see everything
-    (as in the lists), so for them the target is none, for others an organisation-less one.
-    """
-    if detection.owner_org_id is None:
-        if visibility(actor, VIEW).kind == "all":
-            return None
-        return Target(org=None, description=f"detection {detection.id} (no known owner)")
-    org = accounts_service.get_or_raise(session=session, org_id=detection.owner_org_id)
-    return Target(org=accounts_service.org_ref(org), description=f"detection {detection.id}")
-
-
 @router.get(
     "/{detection_id}",
     summary="One detection, with its event",
@@ -157,6 +140,5 @@ def detection_target(session: Session, actor: Actor, detection: Detection) -> Ta
 )
 def read_detection(detection_id: IdPath, actor: ActorDep, session: SessionDep) -> DetectionDetail:
     """The detection and its event excerpt, if the event's owner is within visibility."""
-    detection = service.get_or_raise(session=session, detection_id=detection_id)
-    require(actor, VIEW, detection_target(session, actor, detection))
+    detection = service.read(session=session, actor=actor, detection_id=detection_id)
     return DetectionDetail.model_validate(detection)

@@ -36,13 +36,24 @@ RendererDep = Annotated[Renderer, Depends(get_renderer)]
 
 def all_routers() -> tuple[APIRouter, ...]:
     """The console's routers, in mounting order."""
-    from fenghuo.web.routes import audit, auth, dashboard, organisations, public, users
+    from fenghuo.web.routes import (
+        audit,
+        auth,
+        dashboard,
+        detections,
+        monitoring,
+        organisations,
+        public,
+        users,
+    )
     from fenghuo.web.routes import profile as own_account
 
     return (
         auth.router,
         public.router,
         dashboard.router,
+        monitoring.router,
+        detections.router,
         organisations.router,
         users.router,
         audit.router,

@@ -74,3 +74,24 @@ def test_ingest_batches_read_in_chinese() -> None:
     )
     with speaking("zh"):
         assert audit_summary(record) == "接收事件 2 条，拒收 1 条"
+
+
+def test_submissions_indicators_and_detection_batches_read_in_chinese() -> None:
+    facts = {"title": "扫描活动", "tlp": "AMBER", "org_zh": "国家能源局", "org_en": "NEA"}
+    submitted = AuditRecord(action="monitoring.submissions.create", summary="x", details=facts)
+    imported = AuditRecord(
+        action="monitoring.indicators.manage",
+        summary="x",
+        details={"set": "apt-feed", "added": 3, "updated": 1, "skipped": [], "origin": "f"},
+    )
+    detected = AuditRecord(
+        action="detection.batches.process",
+        summary="x",
+        details={"batch_id": "b", "events": 40, "detections": 2, "levels": {}, "rules": 9},
+    )
+    with speaking("zh"):
+        assert audit_summary(submitted) == "国家能源局报送监测信息：扫描活动（TLP:AMBER）"
+        assert audit_summary(imported) == "向指标集 apt-feed 导入新指标 3 条、更新 1 条"
+        assert audit_summary(detected) == "一个接入批次的 40 条事件中检测出 2 条结果"
+    with speaking("en"):
+        assert audit_summary(submitted) == "NEA submitted monitoring information: 扫描活动 (TLP:AMBER)"

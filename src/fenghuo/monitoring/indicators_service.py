@@ -211,6 +211,7 @@ def import_indicators(
         after=indicator_set.state(),
         decision=decision,
         details={
+            "set": indicator_set.name,
             "added": result.added,
             "updated": result.updated,
             "skipped": [{"ref": s.ref, "reason": s.reason} for s in result.skipped[:100]],

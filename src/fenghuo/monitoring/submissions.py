@@ -191,6 +191,12 @@ def submit(*, session: Session, actor: Actor, submission_in: SubmissionCreate) -
         decision=decision,
         legal_basis="Art. 52",
         summary=f"{org.name_en} submitted {submission.title!r} ({submission.tlp})",
+        details={
+            "title": submission.title,
+            "tlp": submission.tlp,
+            "org_zh": org.name_zh,
+            "org_en": org.name_en,
+        },
     )
     emit(
         session,

@@ -50,8 +50,14 @@ class FormErrors:
         return bool(self.fields or self.problems)
 
     def add(self, name: str | None, rule: str, reason: str = "", *, known: Iterable[str]) -> None:
-        """Record ``rule`` against field ``name`` (or the whole form if it has no such field)."""
-        if name and name in set(known):
+        """Record ``rule`` against field ``name`` (or the whole form if it has no such field).
+
+        An item of a list field (``regions.0``) is shown beside the list's field.
+        """
+        names = set(known)
+        if name and name not in names and name.split(".")[0] in names:
+            name = name.split(".")[0]
+        if name and name in names:
             self.fields.setdefault(name, rule)
         else:
             self.problems.append(Problem(rule=rule, reason=reason))

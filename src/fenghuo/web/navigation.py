@@ -79,6 +79,13 @@ NAVIGATION: tuple[NavSection, ...] = (
                 "detection.detections.view",
                 article="Art. 51",
             ),
+            NavItem(
+                "submissions",
+                N_("Submissions"),
+                "/submissions",
+                "monitoring.submissions.view",
+                article="Art. 52",
+            ),
             NavItem("risk", N_("Risk assessment"), article="Art. 54"),
             NavItem("warnings", N_("Early warnings"), article="Art. 51"),
             NavItem("incidents", N_("Incidents"), article="Art. 55"),

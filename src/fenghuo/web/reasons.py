@@ -73,6 +73,8 @@ RULE_MESSAGES: dict[str, str] = {
     "file-too-large": N_("The file is over the ingest size limit; nothing was stored."),
     "gzip-body": N_("The file looks like gzip but cannot be inflated."),
     # monitoring: sector submissions (Art. 52)
+    "scale-line": N_("Write one number per line as name: number."),
+    "period-order": N_("The end of the period is before its start."),
     "submissions-from-departments": N_(
         "Monitoring information is submitted upward by sector and provincial-level departments."
     ),

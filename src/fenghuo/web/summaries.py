@@ -146,7 +146,36 @@ def _assets_imported(facts: Facts) -> str:
     )
 
 
+def _indicators_imported(facts: Facts) -> str:
+    return gettext(
+        "Imported %(added)s new and %(updated)s refreshed indicators into set %(set)s",
+        added=facts["added"],
+        updated=facts["updated"],
+        set=facts["set"],
+    )
+
+
+def _submitted(facts: Facts) -> str:
+    return gettext(
+        "%(org)s submitted monitoring information: %(title)s (TLP:%(tlp)s)",
+        org=_in_language(facts, "org"),
+        title=facts["title"],
+        tlp=facts["tlp"],
+    )
+
+
+def _batch_detected(facts: Facts) -> str:
+    return gettext(
+        "%(detections)s detections in %(events)s events of an ingest batch",
+        detections=facts["detections"],
+        events=facts["events"],
+    )
+
+
 TELLERS: dict[str, Callable[[Facts], str]] = {
+    "monitoring.indicators.manage": _indicators_imported,
+    "monitoring.submissions.create": _submitted,
+    "detection.batches.process": _batch_detected,
     "monitoring.sources.manage": _source_managed,
     "monitoring.events.ingest": _events_ingested,
     "monitoring.assets.manage": _assets_imported,

@@ -44,6 +44,7 @@ def all_routers() -> tuple[APIRouter, ...]:
         monitoring,
         organisations,
         public,
+        submissions,
         users,
     )
     from fenghuo.web.routes import profile as own_account
@@ -54,6 +55,7 @@ def all_routers() -> tuple[APIRouter, ...]:
         dashboard.router,
         monitoring.router,
         detections.router,
+        submissions.router,
         organisations.router,
         users.router,
         audit.router,

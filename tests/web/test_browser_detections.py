@@ -34,7 +34,7 @@ def _event(command_line: str, image: str, at: str) -> bytes:
 
 SAMPLE = b"\n".join(
     [
-        _event("notepad.exe todo.txt", "C:\\Windows\\System32\\notepad.exe", "2026-11-20T08:00:00Z"),
+        _event("notepad.exe todo.txt", "C:\\Windows\\notepad.exe", "2026-11-20T08:00:00Z"),
         _event(MIMIKATZ, "C:\\Users\\Public\\m.exe", "2026-11-20T08:05:00Z"),
         b"{this line is not JSON",
     ]

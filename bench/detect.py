@@ -52,6 +52,8 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--zips", type=int, default=0, help="only the first N zips (0 = all)")
+    parser.add_argument("--events", type=int, default=0, help="stop after N lines (0 = all)")
+    parser.add_argument("--dump", type=Path, help="write 'event rule_id' per match, to compare")
     args = parser.parse_args()
     started = time.perf_counter()
     engine = Engine.from_paths([CORPORA / "sigmahq" / d for d in RULE_DIRS])
@@ -62,8 +64,16 @@ def main() -> None:
     events = matches = raw_bytes = bad = 0
     parse_s = detect_s = 0.0
     pending: list[bytes] = []
+    seen = 0
+    dump = args.dump.open("w") if args.dump else None
     for n, path in enumerate(zips, start=1):
-        pending += _zip_lines(path)
+        lines_of_zip = _zip_lines(path)
+        if args.events:
+            lines_of_zip = lines_of_zip[: args.events - seen]
+            seen += len(lines_of_zip)
+            if seen >= args.events:
+                zips = zips[:n]
+        pending += lines_of_zip
         # Batches span zips so small datasets do not each pay the per-batch cost.
         while len(pending) >= BATCH or (n == len(zips) and pending):
             lines, pending = pending[:BATCH], pending[BATCH:]
@@ -75,10 +85,17 @@ def main() -> None:
             parsed = [_loads(line) for line in lines]
             batch = [flatten(e) for e in parsed if e is not None]
             bad += len(lines) - len(batch)
-            matches += len(engine.match_batch(batch))
+            found = engine.match_batch(batch)
+            matches += len(found)
+            if dump is not None:
+                dump.writelines(f"{events + m.event} {engine.rules[m.rule].id}\n" for m in found)
             detect_s += time.perf_counter() - t1
             parse_s += t1 - t0
             events += len(batch)
+        if n == len(zips):
+            break
+    if dump is not None:
+        dump.close()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rules = len(engine.rules)
     print(f"rules compiled       {rules} ({len(engine.issues)} not compiled) in {compile_s:.1f} s")

@@ -44,6 +44,8 @@ def detect(
                 "file": match.file,
                 "line": match.line,
             }
+            if match.correlation is not None:
+                record["correlation"] = match.correlation
             sink.write(orjson.dumps(record) + b"\n")
             counts[match.rule] += 1
     for bad in skipped[:20]:

@@ -14,4 +14,15 @@ ACTIONS = (
         "Run the detection rules over an ingest batch and record its detections",
         article="Art. 51",
     ),
+    Action(
+        "detection.rules.view",
+        "See the rulebook: the Sigma rules, their versions and why a rule does not compile",
+        changes_state=False,
+        article="Art. 51",
+    ),
+    Action(
+        "detection.rules.manage",
+        "Import rules into the rulebook and enable or disable them",
+        article="Art. 51",
+    ),
 )

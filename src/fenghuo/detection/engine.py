@@ -9,14 +9,30 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sigma.rule import SigmaRule
+from sigma.correlations import SigmaCorrelationRule
 
+from fenghuo.detection import prefilter
 from fenghuo.detection.compiler import KEYWORDS, compile_rule, low_name
+from fenghuo.detection.correlation import Correlation, compile_correlation
 from fenghuo.detection.events import all_values, as_text
 from fenghuo.detection.prefilter import Needs
 from fenghuo.detection.routing import Routing, Source, load_routing
-from fenghuo.detection.rules import RULE_SUFFIXES, CompileIssue, RuleInfo, info_of, load_file, walk
+from fenghuo.detection.rules import (
+    RULE_SUFFIXES,
+    AnyRule,
+    CompileIssue,
+    RuleInfo,
+    info_of,
+    load_document,
+    walk,
+)
 from fenghuo.detection.strings import KW_SEP, Unsupported
+
+_ROW = "\x02row"
+# A frame of at least this many (distinct) rows runs a rule whose literals occur in at most
+# this share of them on those rows only.
+SPARSE_MIN = 2_000
+SPARSE_SHARE = 0.25
 
 
 @dataclass(frozen=True, order=True)
@@ -41,32 +57,64 @@ class _Group:
     def literals(self) -> list[str]:
         """Every literal some rule of this group needs, for the batch's Aho-Corasick pass."""
         if self._literals is None:
-            self._literals = sorted(set().union(*[n for n in self.needs if n is not None]))
+            self._literals = sorted(frozenset().union(*map(prefilter.literals, self.needs)))
         return self._literals
 
 
+@dataclass(frozen=True)
+class ActiveCorrelation:
+    """A correlation whose references resolved: ``rule`` indexes Engine.rules, ``bases[i]``
+    is the rule index that ``correlation.refs[i]`` names."""
+
+    rule: int
+    correlation: Correlation
+    bases: tuple[int, ...]
+
+
+@dataclass
+class _Pending:
+    info: RuleInfo
+    correlation: Correlation
+    name: str | None
+
+
 class Engine:
-    """Compiled rules grouped by source; ``match_batch`` evaluates a batch of flat events."""
+    """Compiled rules grouped by source; ``match_batch`` evaluates a batch of flat events.
+
+    Correlation rules are held beside them and resolved (their ``rules:`` references looked
+    up by id or name among the plain rules added) when the engine is first used after an
+    ``add``; ``correlations`` and ``feeds`` then say which rule matches feed which of them.
+    """
 
     def __init__(self, routing: Routing | None = None) -> None:
         self.routing = routing or load_routing()
         self.rules: list[RuleInfo] = []
         self.issues: list[CompileIssue] = []
         self._groups: dict[int, _Group] = {}
+        self._names: dict[str, int] = {}
+        self._pending: list[_Pending] = []
+        self.correlations: list[ActiveCorrelation] = []
+        # rule index (plain or correlation) -> [(position in correlations, position in its refs)]
+        self.feeds: dict[int, list[tuple[int, int]]] = {}
+        # Rules referenced only by correlations without ``generate`` (same file): not reported.
+        self.hidden: frozenset[int] = frozenset()
 
     @classmethod
     def from_paths(cls, paths: Iterable[Path], routing: Routing | None = None) -> Engine:
         """Load and compile every rule file under the given files or folders."""
         engine = cls(routing)
         for path in walk(paths, RULE_SUFFIXES):
-            rules, issues = load_file(path)
-            engine.issues.extend(issues)
-            for rule in rules:
+            loaded = load_document(path.read_bytes(), str(path))
+            engine.issues.extend(loaded.issues)
+            for rule in loaded.all():
                 engine.add(rule, path)
+        engine.resolve()
         return engine
 
-    def add(self, rule: SigmaRule, path: Path) -> bool:
-        """Compile one rule; on failure record a CompileIssue and return False."""
+    def add(self, rule: AnyRule, path: Path) -> bool:
+        """Compile one rule (plain or correlation); on failure record a CompileIssue."""
+        if isinstance(rule, SigmaCorrelationRule):
+            return self.add_correlation(rule, path)
         info = info_of(rule, path)
         try:
             sources = self.routing.sources_for(rule.logsource)
@@ -81,6 +129,9 @@ class Engine:
             return False
         index = len(self.rules)
         self.rules.append(info)
+        for key in (info.id, rule.name):
+            if key:
+                self._names.setdefault(key, index)
         for s in sources:
             group = self._groups.setdefault(s, _Group(self.routing.sources[s]))
             group.exprs.append(compiled.expr.alias(str(len(group.rules))))
@@ -90,8 +141,82 @@ class Engine:
             group.fields |= compiled.fields
         return True
 
+    def add_correlation(self, rule: SigmaCorrelationRule, path: Path) -> bool:
+        """Compile one correlation rule; its references resolve when the engine is next used."""
+        info = info_of(rule, path)
+        try:
+            correlation = compile_correlation(rule)
+        except Unsupported as exc:
+            self.issues.append(CompileIssue(info.path, info.id or None, str(exc)))
+            return False
+        self._pending.append(_Pending(info, correlation, rule.name))
+        return True
+
+    def resolve(self) -> None:
+        """Resolve the correlations added since the last call; unresolvable ones are issues.
+
+        A correlation may reference plain rules and other correlations (chaining); it is
+        activated once everything it references is, so ``correlations`` lists a correlation
+        after every correlation it reads. What never resolves (unknown names, cycles) is
+        reported.
+        """
+        if not self._pending:
+            return
+        waiting, self._pending = self._pending, []
+        progress = True
+        while waiting and progress:
+            progress = False
+            for item in list(waiting):
+                bases = [self._names.get(ref) for ref in item.correlation.refs]
+                if any(base is None for base in bases):
+                    continue
+                waiting.remove(item)
+                progress = True
+                self._activate(item, tuple(b for b in bases if b is not None))
+        for item in waiting:
+            missing = [ref for ref in item.correlation.refs if ref not in self._names]
+            reason = f"correlation references unknown rules: {', '.join(missing)}"
+            self.issues.append(CompileIssue(item.info.path, item.info.id or None, reason))
+        self.hidden = self._hidden()
+
+    def _activate(self, item: _Pending, bases: tuple[int, ...]) -> None:
+        index = len(self.rules)
+        self.rules.append(item.info)
+        position = len(self.correlations)
+        self.correlations.append(ActiveCorrelation(index, item.correlation, bases))
+        for ref, base in enumerate(bases):
+            self.feeds.setdefault(base, []).append((position, ref))
+        for key in (item.info.id, item.name):
+            if key:
+                self._names.setdefault(key, index)
+
+    def _hidden(self) -> frozenset[int]:
+        """Rules defined in a correlation's own file and referenced without generate."""
+        hide: set[int] = set()
+        keep: set[int] = set()
+        for active in self.correlations:
+            path = self.rules[active.rule].path
+            for base in active.bases:
+                if active.correlation.generate or self.rules[base].path != path:
+                    keep.add(base)
+                else:
+                    hide.add(base)
+        return frozenset(hide - keep)
+
     def match_batch(self, events: Sequence[Mapping[str, Any]]) -> list[Match]:
-        """All (event, rule) matches in a batch of flat events, sorted by event."""
+        """The reported (event, rule) matches in a batch of flat events, sorted by event.
+
+        Rules hidden by a correlation's ``generate: false`` are left out; ``match_all`` keeps
+        them (the correlations need them).
+        """
+        matches = self.match_all(events)
+        if self.hidden:
+            return [m for m in matches if m.rule not in self.hidden]
+        return matches
+
+    def match_all(self, events: Sequence[Mapping[str, Any]]) -> list[Match]:
+        """Every (event, rule) match of the plain rules in a batch, sorted by event."""
+        self.resolve()
         buckets: dict[int, list[int]] = defaultdict(list)
         for i, event in enumerate(events):
             channel = event.get("Channel")
@@ -114,29 +239,55 @@ class Engine:
         if not indices:
             return []
         batch = [events[i] for i in indices]
+        rows: pl.Series | None = None
         frame = _frame(group, batch)
-        active = _active(group, frame)
-        if not active:
-            return []
-        result = frame.select([group.exprs[j] for j in active])
-        found: list[Match] = []
-        for j, hits in zip(active, result.iter_columns(), strict=True):
-            if hits.any():
-                rule = group.rules[j]
-                found.extend(Match(indices[k], rule) for k in hits.arg_true().to_list())
-        return found
+        if KEYWORDS not in group.fields:  # the all-values column is distinct per event
+            frame, rows = _distinct(frame)
+        frame = _lower(frame, group)
+        columns = {n: frame.get_column(low_name(n)) for n in group.fields if n != KEYWORDS}
+        if frame.height < SPARSE_MIN:
+            found = prefilter.present_in_columns(group.literals(), columns)
+            where_of: dict[prefilter.Word, set[int]] = {}
+        else:
+            found, where_of = prefilter.rows_of(group.literals(), columns)
+        active = [j for j, n in enumerate(group.needs) if prefilter.can_match(n, found)]
+        matched: list[Match] = []
+        for subset, rules in _plan(group, active, where_of, frame.height).items():
+            part = frame if subset is None else frame[list(subset)]
+            result = part.select([group.exprs[j] for j in rules])
+            for j, hits in zip(rules, result.iter_columns(), strict=True):
+                if not hits.any():
+                    continue
+                where = hits.arg_true()
+                if subset is not None:
+                    where = pl.Series(subset).gather(where)
+                if rows is not None:  # positions in the distinct frame -> rows of the batch
+                    where = rows.gather(where).explode()
+                matched.extend(Match(indices[k], group.rules[j]) for k in where.to_list())
+        return matched
 
 
-def _active(group: _Group, frame: pl.DataFrame) -> list[int]:
-    """Rules worth a full evaluation: unconstrained ones and those whose literals occur."""
-    literals = group.literals()
-    names = [low_name(f) for f in group.fields if f != KEYWORDS]
-    present: set[str] = set()
-    if literals and names:
-        text = pl.concat_str([pl.col(n) for n in names], separator=KW_SEP, ignore_nulls=True)
-        found = frame.select(text.str.extract_many(literals, overlapping=True).explode().unique())
-        present = set(found.to_series().drop_nulls().to_list())
-    return [j for j, n in enumerate(group.needs) if n is None or not n.isdisjoint(present)]
+def _plan(
+    group: _Group, active: list[int], where_of: dict[prefilter.Word, set[int]], height: int
+) -> dict[tuple[int, ...] | None, list[int]]:
+    """Which rows each active rule is evaluated on (None: all of them).
+
+    On a large frame, a rule whose literals occur in few rows runs on those rows only (rules
+    with the same rows share one selection); the others run together on the whole frame.
+    """
+    plan: dict[tuple[int, ...] | None, list[int]] = {}
+    for j in active:
+        subset: tuple[int, ...] | None = None
+        clauses = group.needs[j]
+        if where_of and clauses is not None:
+            rows = set.intersection(
+                *[set().union(*[where_of.get(w, ()) for w in c]) for c in clauses]
+            )
+            if len(rows) <= height * SPARSE_SHARE:
+                subset = tuple(sorted(rows))
+        plan.setdefault(subset, []).append(j)
+    plan.pop((), None)  # no row holds the literals: nothing to evaluate
+    return plan
 
 
 def _where(source: Source, event: Mapping[str, Any]) -> bool:
@@ -144,7 +295,7 @@ def _where(source: Source, event: Mapping[str, Any]) -> bool:
 
 
 def _frame(group: _Group, batch: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
-    """Only the used fields, as strings, plus a lower-cased copy of each made once per batch."""
+    """Only the used fields, as strings, named as the rules name them."""
     names = sorted(group.fields - {KEYWORDS})
     sources = {group.source.event_field(n) for n in names}
     raw = _strings(batch, sorted(sources))
@@ -152,8 +303,29 @@ def _frame(group: _Group, batch: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     if KEYWORDS in group.fields:
         values = [all_values(e, KW_SEP) for e in batch]
         columns.append(pl.Series(KEYWORDS, values, dtype=pl.String))
-    frame = pl.DataFrame(columns, height=len(batch))
-    # The all-values column is large; keyword expressions lower it only when they must.
+    return pl.DataFrame(columns, height=len(batch))
+
+
+def _distinct(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:
+    """The distinct rows and, for each, the rows of the frame that hold it.
+
+    Events of one source repeat the same few values (images, access masks, call traces):
+    rules then run once per distinct combination of the fields they read.
+    """
+    if not frame.width or frame.height < 2:
+        return frame, None
+    grouped = frame.with_row_index(_ROW).group_by(frame.columns).agg(pl.col(_ROW))
+    if grouped.height == frame.height:
+        return frame, None
+    return grouped.drop(_ROW), grouped.get_column(_ROW)
+
+
+def _lower(frame: pl.DataFrame, group: _Group) -> pl.DataFrame:
+    """A lower-cased copy of each used column, made once per batch.
+
+    The all-values column is large; keyword expressions lower it only when they must.
+    """
+    names = sorted(group.fields - {KEYWORDS})
     return frame.with_columns(pl.col(n).str.to_lowercase().alias(low_name(n)) for n in names)
 
 

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from fenghuo.audit import service as audit_service
 from fenghuo.authority import Actor, require
 from fenghuo.bus.outbox import emit
-from fenghuo.detection import service
-from fenghuo.detection.engine import Engine
+from fenghuo.detection import correlation_store, service
+from fenghuo.detection.correlation import summary
+from fenghuo.detection.engine import Engine, Match
 from fenghuo.detection.models import DetectionBatch
 from fenghuo.detection.rules import RuleInfo
 from fenghuo.errors import NotFound
@@ -128,9 +129,22 @@ def detection_rows(
 ) -> list[dict[str, Any]]:
     """One detection row per (rule, event) match of the engine over archived event rows."""
     flat = [orjson.loads(row["fields"] or "{}") for row in events]
+    return _rows(engine, events, flat, engine.match_batch(flat), batch_id=batch_id)
+
+
+def _rows(
+    engine: Engine,
+    events: Sequence[Mapping[str, Any]],
+    flat: Sequence[Mapping[str, Any]],
+    matches: Sequence[Match],
+    *,
+    batch_id: str,
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    for match in engine.match_batch(flat):
+    for match in matches:
+        if match.rule in engine.hidden:  # generate: false, seen only through correlations
+            continue
         rule: RuleInfo = engine.rules[match.rule]
         row = events[match.event]
         rule_id = (rule.id or f"title:{rule.title}")[:100]
@@ -163,6 +177,66 @@ def detection_rows(
     return rows
 
 
+def correlation_rows(
+    engine: Engine,
+    events: Sequence[Mapping[str, Any]],
+    flat: Sequence[Mapping[str, Any]],
+    found: Sequence[correlation_store.Completed],
+    *,
+    batch_id: str,
+) -> list[dict[str, Any]]:
+    """One detection row per correlation match, on the event that completed it."""
+    in_batch = {row["event_id"]: (row, flat[i]) for i, row in enumerate(events)}
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for item in found:
+        if item.active.rule in engine.hidden:  # read by another correlation only
+            continue
+        rule = engine.rules[item.active.rule]
+        completing = item.fired.completing
+        event_id: str = completing.event[0]
+        rule_id = (rule.id or f"title:{rule.title}")[:100]
+        if (rule_id, event_id) in seen:
+            continue
+        seen.add((rule_id, event_id))
+        correlation = item.active.correlation
+        details = {
+            "type": correlation.type,
+            "group": dict(zip(correlation.group_by, item.group, strict=True)),
+            **summary(correlation, item.fired),
+            "events": [hit.event[0] for hit in item.fired.hits],
+        }
+        meta = item.meta
+        if event_id in in_batch:
+            shown = excerpt(*in_batch[event_id])
+        else:  # completed by an event of an earlier batch (a window closed late)
+            shown = {"event_id": event_id, "time": completing.time.isoformat()}
+        rows.append(
+            {
+                "id": new_id(),
+                "rule_id": rule_id,
+                "rule_title": rule.title[:300],
+                "rule_author": rule.author[:300],
+                "level": rule.level or "unknown",
+                "tags": list(rule.tags),
+                "status": "new",
+                "event_id": event_id,
+                "event_time": completing.time,
+                "window_start": _window(completing.time),
+                "host": (meta.get("host") or "")[:255],
+                "source": meta.get("source") or "",
+                "batch_id": batch_id,
+                "owner_org_id": meta.get("owner_org_id"),
+                "owner_org_name": meta.get("owner_org_name"),
+                "owner_sector": meta.get("owner_sector"),
+                "owner_region": meta.get("owner_region"),
+                "owner_is_cii": meta.get("owner_is_cii"),
+                "excerpt": {**shown, "correlation": details},
+            }
+        )
+    return rows
+
+
 def process_batch(
     *,
     session: Session,
@@ -189,7 +263,14 @@ def process_batch(
     session.flush()
     events = read_batch_events(settings, batch)
     source = session.get(Source, batch.source_id)
-    rows = detection_rows(engine, events, batch_id=batch_id)
+    flat = [orjson.loads(row["fields"] or "{}") for row in events]
+    matches = engine.match_all(flat)
+    rows = _rows(engine, events, flat, matches, batch_id=batch_id)
+    if engine.correlations:
+        found = correlation_store.correlate(
+            session, engine, events, flat, matches, batch_id=batch_id
+        )
+        rows += correlation_rows(engine, events, flat, found, batch_id=batch_id)
     service.insert_ignoring_duplicates(session, rows)
     marker.events = len(events)
     marker.detections = len(rows)

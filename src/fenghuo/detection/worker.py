@@ -4,6 +4,10 @@ Workers sharing the durable name form a consumer group, so N workers share the b
 A message is acknowledged only after its transaction committed; a worker killed before
 that leaves it unacknowledged, and the group gets it again after ``ack_wait``. The batch
 marker and ``UNIQUE(rule_id, event_id)`` make the second processing a no-op.
+
+The rules follow the rulebook: before each batch the worker reads the rulebook's revision
+counter and rebuilds its engine when the counter moved, so a rule disabled in the console
+stops matching from the next batch on, in every worker.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ import asyncio
 import logging
 import os
 import socket
+import threading
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -21,8 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fenghuo.authority import Actor, Policy
 from fenghuo.bus import Bus, Handler, Message, Subscription
-from fenghuo.detection import flows
+from fenghuo.detection import flows, rulebook
 from fenghuo.detection.engine import Engine
+from fenghuo.detection.rulebook import starter_rules
 from fenghuo.errors import NotFound
 from fenghuo.settings import Settings
 
@@ -36,15 +41,43 @@ logger = logging.getLogger("fenghuo.detection.worker")
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def starter_rules() -> Path:
-    """The folder of the packaged starter rule set."""
-    return Path(str(resources.files("fenghuo.detection") / "starter_rules"))
+__all__ = ["RulebookEngine", "load_engine", "starter_rules", "subscribe_detect"]
 
 
-def load_engine(extra: Iterable[Path] = (), *, starter: bool = True) -> Engine:
-    """The packaged starter rules (unless ``starter`` is false) and every rule under ``extra``."""
-    paths = [starter_rules()] if starter else []
-    return Engine.from_paths([*paths, *extra])
+def load_engine(
+    session: Session | None = None, *, extra: Iterable[Path] = (), starter: bool = True
+) -> Engine:
+    """The rulebook's enabled, compiling rules and every rule under ``extra``.
+
+    Without a session, or with an empty rulebook, the packaged starter rules stand in for
+    the rulebook (unless ``starter`` is false).
+    """
+    if session is not None:
+        return rulebook.build_engine(session, extra=extra, starter=starter)
+    return Engine.from_paths([*([starter_rules()] if starter else []), *extra])
+
+
+class RulebookEngine:
+    """The engine of the rulebook's latest revision, rebuilt when the revision moves."""
+
+    def __init__(self, *, extra: Iterable[Path] = (), starter: bool = True) -> None:
+        self.extra = list(extra)
+        self.starter = starter
+        self.revision: int | None = None
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    def current(self, session: Session) -> Engine:
+        """The engine for the revision ``session`` sees (read before the rules, so never stale)."""
+        number = rulebook.revision(session)
+        with self._lock:
+            if self._engine is None or number != self.revision:
+                self._engine = load_engine(session, extra=self.extra, starter=self.starter)
+                self.revision = number
+                logger.info(
+                    "detect: rulebook revision %d, %d rules", number, len(self._engine.rules)
+                )
+            return self._engine
 
 
 def process_message(
@@ -52,10 +85,15 @@ def process_message(
     sessions: sessionmaker[Session],
     settings: Settings,
     actor: Actor,
-    engine: Engine,
+    engine: Engine | RulebookEngine,
     batch_id: str,
 ) -> flows.Processed:
     """Process one batch in one transaction (committed on return)."""
+    if isinstance(engine, RulebookEngine):
+        # A rebuild compiles every rule: done in a short read of its own, not in the batch's
+        # transaction, which then holds no lock while the rules compile.
+        with sessions() as session:
+            engine = engine.current(session)
     for attempt in (1, 2):
         try:
             with sessions.begin() as session:
@@ -75,7 +113,11 @@ def process_message(
 
 
 def detect_handler(
-    *, sessions: sessionmaker[Session], settings: Settings, policy: Policy, engine: Engine
+    *,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    policy: Policy,
+    engine: Engine | RulebookEngine,
 ) -> Handler:
     """A bus handler running the detection pipeline on each ingested batch."""
     actor = Actor.system(policy, label=flows.ACTOR_LABEL)
@@ -115,11 +157,14 @@ async def subscribe_detect(
     sessions: sessionmaker[Session],
     settings: Settings,
     policy: Policy,
-    engine: Engine,
+    engine: Engine | RulebookEngine,
     durable: str = DURABLE,
     ack_wait: float = ACK_WAIT,
 ) -> Subscription:
-    """Join the detection consumer group on ``monitoring.events.ingested``."""
+    """Join the detection consumer group on ``monitoring.events.ingested``.
+
+    A fixed ``Engine`` runs the same rules for ever; a ``RulebookEngine`` follows the rulebook.
+    """
     handler = detect_handler(sessions=sessions, settings=settings, policy=policy, engine=engine)
     return await bus.subscribe(
         SUBJECT, durable=durable, handler=handler, ack_wait=ack_wait, max_deliver=MAX_DELIVER

@@ -37,4 +37,10 @@ ACTIONS = (
         changes_state=False,
         article="Art. 52",
     ),
+    Action(
+        "monitoring.events.hunt",
+        "Query the archived events with read-only SQL (hunting)",
+        changes_state=False,
+        article="Art. 51",
+    ),
 )

@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,14 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from fenghuo.monitoring.indicators import hits_json
-from fenghuo.monitoring.schema import PARTS, TOP_FIELDS, NormalisedEvent
+from fenghuo.monitoring.schema import (
+    COLUMN,
+    PARTS,
+    ROW_COLUMNS,
+    TOP_FIELDS,
+    EventBatch,
+    NormalisedEvent,
+)
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
 _ARROW_OF: dict[Any, pa.DataType] = {
@@ -61,39 +68,60 @@ def _fields_json(fields: dict[str, Any]) -> str:
 
 
 def to_table(events: Iterable[NormalisedEvent]) -> pa.Table:
-    """Events as an Arrow table of the archive's schema, built column by column."""
-    events = list(events)
-    columns: dict[str, list[Any]] = {
-        name: [getattr(event, name) for event in events]
-        for name in ("event_id", "time", "received_at", "source", "format", *TOP_FIELDS)
-    }
-    for part, cls in PARTS.items():
-        parts = [getattr(event, part) for event in events]
-        for column in dataclasses.fields(cls):
-            columns[f"{part}_{column.name}"] = [getattr(p, column.name) for p in parts]
-    columns["fields"] = [_fields_json(event.fields) for event in events]
-    columns["raw"] = [event.raw for event in events]
-    columns["indicator_hits"] = [
-        hits_json(event.indicator_hits) if event.indicator_hits else None for event in events
+    """Events as an Arrow table of the archive's schema."""
+    return batch_table(EventBatch.from_events(events))
+
+
+def batch_table(batch: EventBatch, rows: Sequence[int] | None = None) -> pa.Table:
+    """A batch (or its ``rows``) as an Arrow table of the archive's schema, column by column."""
+    picked = batch.rows if rows is None else [batch.rows[i] for i in rows]
+    indices = range(len(batch)) if rows is None else rows
+    columns: list[Sequence[Any]] = list(zip(*picked, strict=True)) if picked else []
+    columns = columns or [()] * len(ROW_COLUMNS)
+    arrays = [
+        pa.array(values, type=EVENT_SCHEMA.field(index).type)
+        for index, values in enumerate(columns)
     ]
-    return pa.Table.from_pydict(columns, schema=EVENT_SCHEMA)
+    arrays.append(pa.array([_fields_json(batch.fields[i]) for i in indices], pa.string()))
+    arrays.append(pa.array([batch.raw[i] for i in indices], pa.string()))
+    hits = [hits_json(batch.hits[i]) if batch.hits[i] else None for i in indices]
+    arrays.append(pa.array(hits, pa.string()))
+    return pa.Table.from_arrays(arrays, schema=EVENT_SCHEMA)
 
 
 def write_batch(root: Path, batch_id: str, events: Iterable[NormalisedEvent]) -> list[Path]:
     """Write a batch's events, one file per day; each file appears whole (temp + rename)."""
-    by_day: dict[str, list[NormalisedEvent]] = defaultdict(list)
-    for event in events:
-        by_day[event.time.strftime("%Y-%m-%d")].append(event)
+    return write_columns(root, batch_id, EventBatch.from_events(events))
+
+
+def _days(batch: EventBatch) -> dict[str, list[int] | None]:
+    """Row numbers per day of event time (None: every row is of that day)."""
+    time = COLUMN["time"]
+    dates = [row[time].date() for row in batch.rows]
+    distinct = set(dates)
+    if len(distinct) == 1:
+        return {dates[0].strftime("%Y-%m-%d"): None}
+    by_day: dict[str, list[int]] = defaultdict(list)
+    names = {date: date.strftime("%Y-%m-%d") for date in distinct}
+    for index, date in enumerate(dates):
+        by_day[names[date]].append(index)
+    return dict(by_day)
+
+
+def write_columns(root: Path, batch_id: str, batch: EventBatch) -> list[Path]:
+    """``write_batch`` for a batch already in columns (what ingest builds)."""
     written: list[Path] = []
+    if not len(batch):
+        return written
     try:
-        for day, day_events in sorted(by_day.items()):
+        for day, rows in sorted(_days(batch).items()):
             folder = root / f"day={day}"
             folder.mkdir(parents=True, exist_ok=True)
             final = folder / f"{batch_id}.parquet"
             # Readers skip names starting with a dot, so a half-written file is never read.
             temporary = folder / f".{batch_id}.parquet.tmp"
             try:
-                pq.write_table(to_table(day_events), temporary)
+                pq.write_table(batch_table(batch, rows), temporary)
                 os.replace(temporary, final)
             finally:
                 temporary.unlink(missing_ok=True)

@@ -193,9 +193,10 @@ def ingest_events(
         lines, source=source.name, declared=declared or source.format, received_at=received_at
     )
     batch_id = batch_id or new_id()
-    events = assets.AssetIndex.load(session).enrich(result.events)
-    events = indicators_service.live_matcher(session).annotate(events)
-    paths = archive.write_batch(archive.events_root(settings.data_dir), batch_id, events)
+    # The batch stays in columns from parsing to Parquet (see docs/monitoring.md, Throughput).
+    assets.AssetIndex.load(session).enrich_batch(result.batch)
+    indicators_service.annotate_batch(indicators_service.live_matcher(session), result.batch)
+    paths = archive.write_columns(archive.events_root(settings.data_dir), batch_id, result.batch)
     _remove_unless_committed(session, paths)
     files = [path.relative_to(settings.data_dir).as_posix() for path in paths]
     days = [path.parent.name.removeprefix("day=") for path in paths]
@@ -204,7 +205,7 @@ def ingest_events(
         source_id=source.id,
         received_at=received_at,
         origin=origin[:500],
-        accepted=len(result.events),
+        accepted=result.accepted,
         rejected=len(result.errors),
         files=files,
     )

@@ -63,8 +63,10 @@ def detect_json(obj: dict[str, Any]) -> str:
         return EVTX_JSON
     if "event_type" in obj and "timestamp" in obj:
         return SURICATA_EVE
-    if "EventID" in obj and any(key in obj for key in WINDOWS_MARKERS):
-        return WINDOWS_JSON
+    if "EventID" in obj:
+        for key in WINDOWS_MARKERS:  # a loop, not any(...): this runs for every event
+            if key in obj:
+                return WINDOWS_JSON
     raise Rejected(
         "a JSON object of no known format (expected Event.System, EventID with Channel, "
         "or event_type with timestamp)"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -18,6 +21,7 @@ from fenghuo.monitoring import indicators
 from fenghuo.monitoring.indicators import (
     DEFAULT_TLP,
     ImportFile,
+    IndicatorHit,
     IndicatorType,
     LiveIndicator,
     Matcher,
@@ -25,6 +29,16 @@ from fenghuo.monitoring.indicators import (
     Tlp,
 )
 from fenghuo.monitoring.indicators_models import Indicator, IndicatorSet
+from fenghuo.monitoring.schema import (
+    COLUMN,
+    Dns,
+    EventBatch,
+    File,
+    Http,
+    Network,
+    NormalisedEvent,
+    Process,
+)
 
 VIEW = "monitoring.indicators.view"
 MANAGE = "monitoring.indicators.manage"
@@ -55,6 +69,12 @@ def live_matcher(session: Session, *, at: datetime | None = None) -> Matcher:
         .where(Indicator.valid_from <= at)
         .where(or_(Indicator.valid_until.is_(None), Indicator.valid_until > at))
     )
+    return _matcher(tuple(tuple(row) for row in rows))
+
+
+@lru_cache(maxsize=2)
+def _matcher(rows: tuple[tuple[str, ...], ...]) -> Matcher:
+    # Built once per distinct set of live indicators (keyed by their very rows), not per batch.
     return Matcher(
         LiveIndicator(
             id=row[0],
@@ -66,6 +86,74 @@ def live_matcher(session: Session, *, at: datetime | None = None) -> Matcher:
         )
         for row in rows
     )
+
+
+_CANDIDATES = itemgetter(
+    *(
+        COLUMN[name]
+        for name in (
+            "network_src_ip",
+            "network_dst_ip",
+            "dns_query",
+            "http_host",
+            "http_url",
+            "process_hashes",
+            "file_hashes",
+        )
+    )
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _hash_fields(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Of a shape of field names, those the matcher reads hashes from."""
+    return tuple(key for key in keys if indicators._HASH_FIELD.search(key))
+
+
+def _probe(values: tuple[Any, ...], hash_fields: tuple[tuple[str, str], ...]) -> NormalisedEvent:
+    """An event holding only what the matcher looks at."""
+    src_ip, dst_ip, query, host, url, process_hashes, file_hashes = values
+    return NormalisedEvent(
+        event_id="",
+        time=_EPOCH,
+        received_at=_EPOCH,
+        source="",
+        format="",
+        fields=dict(hash_fields),
+        raw="",
+        network=Network(src_ip=src_ip, dst_ip=dst_ip),
+        dns=Dns(query=query),
+        http=Http(host=host, url=url),
+        process=Process(hashes=process_hashes),
+        file=File(hashes=file_hashes),
+    )
+
+
+def annotate_batch(matcher: Matcher, batch: EventBatch) -> None:
+    """``matcher.annotate`` in place on a batch: each distinct set of candidates matched once.
+
+    The matcher reads an event's addresses, DNS query, HTTP host and URL, hashes and the
+    string fields named like hashes; events alike in those share their hits.
+    """
+    if not len(matcher):
+        return
+    shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+    found: dict[tuple[Any, ...], tuple[IndicatorHit, ...]] = {}
+    for number, (row, fields) in enumerate(zip(batch.rows, batch.fields, strict=True)):
+        keys = tuple(fields)
+        names = shapes.get(keys)
+        if names is None:
+            names = shapes[keys] = _hash_fields(keys)
+        hash_fields = (
+            tuple((name, value) for name in names if isinstance(value := fields[name], str))
+            if names
+            else ()
+        )
+        key = (_CANDIDATES(row), hash_fields)
+        hits = found.get(key)
+        if hits is None:
+            hits = found[key] = tuple(matcher.match_event(_probe(*key)))
+        batch.hits[number] = hits
 
 
 def list_sets(*, session: Session, scope: VisibilityScope) -> list[tuple[IndicatorSet, int, int]]:

@@ -13,7 +13,14 @@ import orjson
 import yaml
 
 from fenghuo.monitoring.formats import MAPPING_OF, SYSLOG_3164, Parsed, Rejected
-from fenghuo.monitoring.schema import PARTS, TOP_FIELDS, NormalisedEvent, event_id
+from fenghuo.monitoring.schema import (
+    COLUMN,
+    PARTS,
+    ROW_COLUMNS,
+    TOP_FIELDS,
+    NormalisedEvent,
+    event_id,
+)
 
 Mapping = dict[str, tuple[str, ...]]
 _INT_FIELDS = {"process.pid", "process.parent_pid", "network.src_port", "network.dst_port"}
@@ -44,7 +51,10 @@ def parse_time(value: Any, *, received_at: datetime, bsd: bool = False) -> datet
         if stamp - received_at > timedelta(days=1):
             stamp = stamp.replace(year=stamp.year - 1)
         return stamp
-    parsed = datetime.fromisoformat(_LONG_FRACTION.sub(r"\1", value.strip()))
+    text = value.strip()
+    if _LONG_FRACTION.search(text) is not None:  # rare: most stamps have 6 digits or fewer
+        text = _LONG_FRACTION.sub(r"\1", text)
+    parsed = datetime.fromisoformat(text)
     # Windows' UtcTime and NXLog's EventTime carry no zone: UtcTime is UTC by name.
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
@@ -88,31 +98,27 @@ def _first(fields: dict[str, Any], sources: tuple[str, ...]) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A mapping compiled once: where each top field and each part's field comes from."""
+    """A mapping compiled once: where the time and each archive column come from.
+
+    ``columns`` are (index in ``schema.ROW_COLUMNS``, original fields, is an integer).
+    """
 
     time: tuple[str, ...]
-    top: tuple[tuple[str, tuple[str, ...]], ...]
-    parts: tuple[tuple[str, Any, tuple[tuple[str, tuple[str, ...], bool], ...]], ...]
+    columns: tuple[tuple[int, tuple[str, ...], bool], ...]
 
 
 @cache
 def plan(name: str) -> Plan:
-    """The compiled form of mapping ``name`` (parts no mapping fills are left out)."""
+    """The compiled form of mapping ``name``, in archive column order."""
     rules = mapping(name)
-    parts = []
-    for part, cls in PARTS.items():
-        fields = tuple(
-            (target.split(".", 1)[1], sources, target in _INT_FIELDS)
+    columns = [(COLUMN[field], rules[field], False) for field in TOP_FIELDS if field in rules]
+    for part in PARTS:
+        columns += [
+            (COLUMN[target.replace(".", "_", 1)], sources, target in _INT_FIELDS)
             for target, sources in rules.items()
             if target.startswith(f"{part}.")
-        )
-        if fields:
-            parts.append((part, cls, fields))
-    return Plan(
-        time=rules.get("time", ()),
-        top=tuple((name, rules[name]) for name in TOP_FIELDS if name in rules),
-        parts=tuple(parts),
-    )
+        ]
+    return Plan(time=rules.get("time", ()), columns=tuple(columns))
 
 
 # Events of one kind share their field names: a plan narrowed to the names present is reused,
@@ -131,16 +137,13 @@ def narrowed(name: str, keys: tuple[str, ...]) -> Plan:
     def keep(sources: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(source for source in sources if source in present)
 
-    parts = []
-    for part, cls, fields in full.parts:
-        kept = tuple((field, keep(sources), is_int) for field, sources, is_int in fields)
-        kept = tuple(entry for entry in kept if entry[1])
-        if kept:
-            parts.append((part, cls, kept))
     found = Plan(
         time=keep(full.time),
-        top=tuple((field, keep(sources)) for field, sources in full.top if keep(sources)),
-        parts=tuple(parts),
+        columns=tuple(
+            (index, keep(sources), is_int)
+            for index, sources, is_int in full.columns
+            if keep(sources)
+        ),
     )
     if len(_NARROWED) >= MAX_SHAPES:
         _NARROWED.clear()
@@ -158,28 +161,38 @@ def _time(parsed: Parsed, sources: tuple[str, ...], received_at: datetime) -> da
         raise Rejected(f"the time {stamp!r} is not a timestamp") from None
 
 
-def normalise(parsed: Parsed, *, source: str, raw: str, received_at: datetime) -> NormalisedEvent:
-    """The event in the common schema; a time that is present but unreadable rejects it."""
+_WIDTH = len(ROW_COLUMNS)
+
+
+def normalise_row(parsed: Parsed, *, source: str, raw: str, received_at: datetime) -> list[Any]:
+    """The event as the values of ``schema.ROW_COLUMNS`` (no owner yet); see ``normalise``."""
     fields = parsed.fields
     compiled = narrowed(MAPPING_OF[parsed.format], tuple(fields))
-    values: dict[str, Any] = {
-        name: as_text(_first(fields, sources)) for name, sources in compiled.top
-    }
-    for part, cls, part_fields in compiled.parts:
-        found: dict[str, Any] = {}
-        for name, sources, is_int in part_fields:
-            value = _first(fields, sources)
-            if value is not None:
-                found[name] = as_int(value) if is_int else as_text(value)
-        if found:
-            values[part] = cls(**found)
-    return NormalisedEvent(
-        event_id=event_id(source, raw),
-        time=_time(parsed, compiled.time, received_at),
-        received_at=received_at,
-        source=source,
-        format=parsed.format,
-        fields=fields,
-        raw=raw,
-        **values,
+    row: list[Any] = [None] * _WIDTH
+    row[:5] = (
+        event_id(source, raw),
+        _time(parsed, compiled.time, received_at),
+        received_at,
+        source,
+        parsed.format,
     )
+    for index, sources, is_int in compiled.columns:
+        for name in sources:  # the first present and non-empty wins
+            value = fields[name]
+            if value is not None and value != "":
+                if is_int:
+                    row[index] = as_int(value)
+                elif type(value) is str:  # the usual cases first, as as_text would
+                    row[index] = value
+                elif type(value) is int:
+                    row[index] = str(value)
+                else:
+                    row[index] = as_text(value)
+                break
+    return row
+
+
+def normalise(parsed: Parsed, *, source: str, raw: str, received_at: datetime) -> NormalisedEvent:
+    """The event in the common schema; a time that is present but unreadable rejects it."""
+    row = normalise_row(parsed, source=source, raw=raw, received_at=received_at)
+    return NormalisedEvent.from_row(row, parsed.fields, raw)

@@ -7,10 +7,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import count
 
 from fenghuo.monitoring import formats
-from fenghuo.monitoring.normalise import normalise
-from fenghuo.monitoring.schema import NormalisedEvent
+from fenghuo.monitoring.normalise import normalise_row
+from fenghuo.monitoring.schema import EventBatch, NormalisedEvent
 
 MAX_REASON = 300
 
@@ -25,10 +26,20 @@ class LineError:
 
 @dataclass(slots=True)
 class BatchResult:
-    """What a batch of lines became: accepted events and rejected lines."""
+    """What a batch of lines became: accepted events (as columns) and rejected lines."""
 
-    events: list[NormalisedEvent] = field(default_factory=list)
+    batch: EventBatch = field(default_factory=EventBatch)
     errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        """How many events were accepted."""
+        return len(self.batch)
+
+    @property
+    def events(self) -> list[NormalisedEvent]:
+        """The accepted events one by one (built on each call: ingest itself never needs it)."""
+        return self.batch.events()
 
     def reasons(self) -> Counter[str]:
         """Rejections grouped by reason (without the part after a colon, e.g. JSON positions)."""
@@ -37,8 +48,13 @@ class BatchResult:
 
 def split_lines(body: bytes, *, first_line: int = 1) -> Iterator[tuple[int, bytes]]:
     """Numbered lines of an NDJSON or syslog body; only the line ending is removed."""
-    for number, line in enumerate(body.split(b"\n"), start=first_line):
-        yield number, line[:-1] if line.endswith(b"\r") else line
+    lines = body.split(b"\n")
+    if b"\r" not in body:  # the usual case: no line to trim, so no Python step per line
+        return zip(count(first_line), lines)
+    return (
+        (n, line[:-1] if line.endswith(b"\r") else line)
+        for n, line in zip(count(first_line), lines)
+    )
 
 
 class BodyTooLarge(formats.Rejected):
@@ -75,18 +91,19 @@ def run(
 ) -> BatchResult:
     """Take every good line; reject the others with their line number; never stop early."""
     result = BatchResult()
+    batch, errors = result.batch, result.errors
     for number, line in lines:
-        if not line.strip():
+        if not line or line.isspace():
             continue  # blank lines (e.g. the final newline) are not events
         try:
             text = decode(line)
             parsed = formats.parse(text, declared)
-            event = normalise(parsed, source=source, raw=text, received_at=received_at)
+            row = normalise_row(parsed, source=source, raw=text, received_at=received_at)
         except formats.Rejected as rejected:
-            result.errors.append(LineError(number, rejected.reason[:MAX_REASON]))
+            errors.append(LineError(number, rejected.reason[:MAX_REASON]))
         except (ValueError, TypeError, KeyError, RecursionError) as exc:
             # A parser bug must not lose the rest of the batch; the line says what happened.
-            result.errors.append(LineError(number, f"unreadable: {exc}"[:MAX_REASON]))
+            errors.append(LineError(number, f"unreadable: {exc}"[:MAX_REASON]))
         else:
-            result.events.append(event)
+            batch.append(row, parsed.fields, text)
     return result

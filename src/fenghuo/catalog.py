@@ -11,9 +11,22 @@ def all_actions() -> tuple[Action, ...]:
     from fenghuo.accounts.actions import ACTIONS as accounts_actions
     from fenghuo.audit.actions import ACTIONS as audit_actions
     from fenghuo.detection.actions import ACTIONS as detection_actions
+    from fenghuo.incidents.actions import ACTIONS as incidents_actions
     from fenghuo.monitoring.actions import ACTIONS as monitoring_actions
+    from fenghuo.notification.actions import ACTIONS as notification_actions
+    from fenghuo.plans.actions import ACTIONS as plans_actions
+    from fenghuo.warnings.actions import ACTIONS as warnings_actions
 
-    return (*accounts_actions, *audit_actions, *monitoring_actions, *detection_actions)
+    return (
+        *accounts_actions,
+        *audit_actions,
+        *monitoring_actions,
+        *detection_actions,
+        *incidents_actions,
+        *notification_actions,
+        *plans_actions,
+        *warnings_actions,
+    )
 
 
 def policy_for(settings: Settings) -> Policy:

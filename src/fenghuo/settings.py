@@ -64,6 +64,72 @@ class Settings(BaseSettings):
         le=1024**3,
         description="Largest ingest request body, after gzip decompression (bytes).",
     )
+    rules_import_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        le=1024**3,
+        description="Largest rule import (a zip's rule files uncompressed, or the uploads), bytes.",
+    )
+    rules_import_max_files: int = Field(
+        default=20_000, ge=1, le=1_000_000, description="Most rule files in one import."
+    )
+    hunt_max_days: int = Field(
+        default=7, ge=1, le=366, description="Longest time range of one hunting query (days)."
+    )
+    hunt_max_rows: int = Field(
+        default=10_000, ge=1, le=1_000_000, description="Most rows a hunting query may return."
+    )
+    hunt_timeout_seconds: float = Field(
+        default=30.0, ge=0.1, le=3600.0, description="A hunting query is stopped after this."
+    )
+    hunt_memory_mb: int = Field(
+        default=512, ge=64, le=1024**2, description="Memory limit of one hunting query (MiB)."
+    )
+    evidence_max_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        le=10 * 1024**3,
+        description="Largest incident evidence file (bytes).",
+    )
+    evidence_dir: Path | None = Field(
+        default=None,
+        description="Where evidence files are kept by SHA-256; empty means <data dir>/evidence.",
+    )
+    public_url: str = Field(
+        default="http://localhost:8000",
+        description="Base URL of the console, for links in e-mails and webhooks.",
+    )
+    warning_signature: Literal["xmldsig-rsa", "xmldsig-ecdsa", "sm2"] = Field(
+        default="xmldsig-rsa",
+        description="How CAP warnings are signed: XML-DSig RSA or ECDSA, or SM2/SM3.",
+    )
+    warning_keys_dir: Path | None = Field(
+        default=None,
+        description="Signing keys of issuing organisations; empty means <data dir>/warning-keys.",
+    )
+    smtp_host: str = Field(default="", description="SMTP server; empty disables e-mail.")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str = Field(default="", description="SMTP user name; empty means no login.")
+    smtp_password: str = Field(default="", description="SMTP password.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP session with STARTTLS.")
+    smtp_from: str = Field(
+        default="fenghuo@localhost", description="Sender address of notification e-mails."
+    )
+    delivery_max_attempts: int = Field(
+        default=6, ge=1, le=50, description="E-mail/webhook attempts before a dead letter."
+    )
+    delivery_backoff_seconds: float = Field(
+        default=30.0, ge=0.0, le=86400.0, description="Delay after the first failed attempt."
+    )
+    delivery_backoff_max_seconds: float = Field(
+        default=3600.0, ge=0.0, le=7 * 86400.0, description="Longest delay between attempts."
+    )
+    delivery_timeout_seconds: float = Field(
+        default=10.0, gt=0.0, le=300.0, description="Timeout of one e-mail or webhook attempt."
+    )
+    delivery_concurrency: int = Field(
+        default=200, ge=1, le=5000, description="Deliveries attempted at the same time."
+    )
 
     @field_validator("secret_key")
     @classmethod

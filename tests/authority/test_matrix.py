@@ -166,6 +166,92 @@ ORG_ACTIONS: dict[str, dict[str, str]] = {
         "duty_officer": "visible",
         "operator_staff": "own",
     },
+    # Hunting reads raw events: staff within their visibility, operator staff their own.
+    "monitoring.events.hunt": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+    },
+    # Art. 55: authorities notify organisations within their visibility; the flow also
+    # refuses operators (rule operators-report-upward, tests/notification/test_flows.py).
+    "notification.notifications.send": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+    },
+    "notification.notifications.view": dict.fromkeys(ALL_STAFF, "own"),
+    # The flow narrows "own" to the recipient organisation itself (rule recipient-acknowledges).
+    "notification.notifications.acknowledge": dict.fromkeys(ALL_STAFF - {"viewer"}, "own"),
+    "notification.deliveries.view": {"administrator": "own"},
+    "notification.deliveries.replay": {"administrator": "own"},
+    "notification.endpoints.view": {"administrator": "own"},
+    "notification.endpoints.manage": {"administrator": "own"},
+    # Art. 53: the flow narrows "own" to the owner organisation itself (rule
+    # plans-managed-by-owner, tests/plans/test_flows.py).
+    "plans.plans.manage": {"administrator": "own"},
+    # Art. 55: an incident's target is its operator. Authorities see and investigate those
+    # within their visibility; operator staff report and see their own.
+    "incidents.incidents.view": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+        "viewer": "own",
+    },
+    "incidents.evidence.view": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+    },
+    "incidents.incidents.report": {
+        "analyst": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+    },
+    "incidents.incidents.update": {
+        "analyst": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+    },
+    "incidents.evidence.add": {
+        "analyst": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+    },
+    "incidents.timeline.add": {
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+    },
+    # A directive only by its operator (rule directive-completed-by-its-operator, tested in
+    # tests/incidents/test_flows.py).
+    "incidents.tasks.complete": {
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+    },
+    # Art. 53: leaders override the computed level, stating the reason.
+    "incidents.level.override": {"approver": "visible"},
+    "incidents.response.manage": {"approver": "visible", "duty_officer": "visible"},
+    "incidents.referrals.create": {"approver": "visible", "duty_officer": "visible"},
+    # Warnings of one's own organisation; which colour for which scope is the plan's
+    # warning_issuers, checked in the flow (tests/warnings/test_authority.py).
+    "warnings.warnings.draft": dict.fromkeys(("analyst", "duty_officer", "approver"), "own"),
+    "warnings.warnings.submit": dict.fromkeys(("analyst", "duty_officer", "approver"), "own"),
+    "warnings.warnings.approve": {"approver": "own"},
+    "warnings.warnings.publish": {"approver": "own"},
+    "warnings.warnings.adjust": {"approver": "own"},
+    "warnings.warnings.lift": {"approver": "own"},
+    "warnings.warnings.cancel": {"approver": "own"},
+    "warnings.keys.manage": {"administrator": "own"},
 }
 # Actions about no organisation in particular.
 UNSCOPED_ACTIONS: dict[str, set[str]] = {
@@ -174,6 +260,22 @@ UNSCOPED_ACTIONS: dict[str, set[str]] = {
     "accounts.reference.view": ALL_STAFF,
     # Only the detection workers (the system actor) process batches.
     "detection.batches.process": set(),
+    # The rulebook is one national set; the flow also refuses every organisation but the
+    # national coordinator and CERTs (rule rulebook-managed-nationally,
+    # tests/detection/test_rulebook.py).
+    "detection.rules.view": {"administrator", "analyst", "approver", "duty_officer"},
+    "detection.rules.manage": {"administrator", "analyst"},
+    # Reports go upward to any authority over the sender; the flow checks that (rule
+    # reports-go-upward). Escalation and delivery are the notification worker's (system).
+    "notification.reports.send": ALL_STAFF - {"viewer"},
+    "notification.notifications.escalate": set(),
+    "notification.deliveries.deliver": set(),
+    # Every signed-in user reads plans; the flow keeps operators to the plans that bind
+    # them (rule plans-that-bind-the-operator, tests/plans/test_flows.py).
+    "plans.plans.view": ALL_STAFF,
+    # Every signed-in user reads warnings; the flow shows drafts to the issuer's side and
+    # published ones to those in scope (tests/warnings/test_flows.py).
+    "warnings.warnings.view": ALL_STAFF,
 }
 SELF_ACTIONS = (
     "accounts.profile.view",

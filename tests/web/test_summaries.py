@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session
 
 from fenghuo.accounts import flows
@@ -94,4 +95,35 @@ def test_submissions_indicators_and_detection_batches_read_in_chinese() -> None:
         assert audit_summary(imported) == "向指标集 apt-feed 导入新指标 3 条、更新 1 条"
         assert audit_summary(detected) == "一个接入批次的 40 条事件中检测出 2 条结果"
     with speaking("en"):
-        assert audit_summary(submitted) == "NEA submitted monitoring information: 扫描活动 (TLP:AMBER)"
+        assert (
+            audit_summary(submitted) == "NEA submitted monitoring information: 扫描活动 (TLP:AMBER)"
+        )
+
+
+@pytest.mark.parametrize(
+    ("action", "details", "zh"),
+    [
+        ("plans.plans.manage", {"plan": "national", "version": 2, "title": "x"},
+         "保存预案 national 第 2 版"),
+        ("notification.notifications.send",
+         {"kind": "directive", "title": "立即处置", "recipients": 3},
+         "向 3 个单位发送指令“立即处置”"),
+        ("incidents.level.override",
+         {"computed_level": "II", "previous_level": "II", "final_level": "I", "reason": "提级"},
+         "将级别调整为 I（计算级别：II）：提级"),
+        ("incidents.tasks.complete",
+         {"incident_id": "i", "directive": True, "late": True, "notification_id": None},
+         "报告指令已完成（逾期）"),
+        ("incidents.response.manage", {"from": "responding", "to": "recovering", "note": ""},
+         "事件状态由响应中变为恢复中"),
+        ("incidents.response.manage",
+         {"activated_level": "II", "plan": "national@1", "tasks": ["a", "b", "c"], "directives": 1},
+         "预案 national@1 按 II 级启动：任务 3 项，指令 1 项"),
+    ],
+)  # fmt: skip
+def test_plans_incidents_and_notifications_read_in_chinese(
+    action: str, details: dict[str, object], zh: str
+) -> None:
+    record = AuditRecord(action=action, summary="as recorded", details=details)
+    with speaking("zh"):
+        assert audit_summary(record) == zh

@@ -14,6 +14,8 @@ from fenghuo.api.routes import ROUTERS
 from fenghuo.bus import InProcessBus
 from fenghuo.bus.relay import run_relay
 from fenghuo.detection import worker as detection_worker
+from fenghuo.integrations import notify as notify_worker
+from fenghuo.monitoring import consumers
 from fenghuo.platform import Platform
 from fenghuo.settings import Settings, get_settings
 
@@ -33,6 +35,7 @@ def _lifespan(platform: Platform) -> Callable[[FastAPI], AbstractAsyncContextMan
                 platform.session_factory, platform.bus, interval=RELAY_INTERVAL_SECONDS, stop=stop
             )
         )
+        notifier: notify_worker.NotifyWorker | None = None
         if isinstance(platform.bus, InProcessBus):
             # Embedded shape: no other process can join an in-process bus, so the detection
             # worker runs here; with NATS, `fenghuo worker detect` processes scale out.
@@ -41,11 +44,27 @@ def _lifespan(platform: Platform) -> Callable[[FastAPI], AbstractAsyncContextMan
                 sessions=platform.session_factory,
                 settings=platform.settings,
                 policy=platform.policy,
-                engine=detection_worker.load_engine(),
+                engine=detection_worker.RulebookEngine(),
+            )
+            # Events submitted on the bus (`fenghuo worker ingest` with NATS).
+            await consumers.subscribe_ingest(
+                platform.bus,
+                sessions=platform.session_factory,
+                settings=platform.settings,
+                policy=platform.policy,
+            )
+            # Notification delivery, retry sweep and escalation (`fenghuo worker notify`).
+            notifier = await notify_worker.start(
+                platform.bus,
+                sessions=platform.session_factory,
+                settings=platform.settings,
+                policy=platform.policy,
             )
         try:
             yield
         finally:
+            if notifier is not None:
+                await notifier.close()
             stop.set()
             await relay
             await platform.bus.close()

@@ -17,7 +17,7 @@ def seed(ctx: typer.Context) -> None:
     """Create the demo organisations and accounts, once; print the demo logins."""
     with open_platform(ctx) as platform, platform.transaction() as session:
         already = demo.is_seeded(session)
-        logins = demo.seed(session, cli_actor(platform))
+        logins = demo.seed(session, cli_actor(platform), platform.settings)
     console = stdout()
     if already:
         console.print("The tree already has its national coordinator: nothing changed.")

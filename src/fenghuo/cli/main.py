@@ -14,15 +14,19 @@ from fenghuo.cli import (
     db,
     demo,
     detect,
+    hunt,
     indicators,
     ingest,
+    notifications,
     orgs,
+    plans,
     rules,
     run,
     serve,
     sources,
     tokens,
     users,
+    warnings,
     worker,
 )
 from fenghuo.cli.context import CliState
@@ -77,8 +81,12 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(demo.app, name="demo")
 app.command("detect")(detect.detect)
 app.add_typer(rules.app, name="rules")
+app.command("hunt")(hunt.hunt)
 app.command("ingest")(ingest.ingest)
 app.add_typer(sources.app, name="sources")
 app.add_typer(assets.app, name="assets")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(worker.app, name="worker")
+app.add_typer(notifications.app, name="notifications")
+app.add_typer(plans.app, name="plans")
+app.add_typer(warnings.app, name="warnings")

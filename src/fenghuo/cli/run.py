@@ -40,7 +40,7 @@ def run(
         migrations.upgrade(platform.engine)
         if with_demo:
             with platform.transaction() as session:
-                logins = demo.seed(session, cli_actor(platform))
+                logins = demo.seed(session, cli_actor(platform), platform.settings)
             if logins:
                 console = stdout()
                 console.print(logins_table(logins, width=console.width))

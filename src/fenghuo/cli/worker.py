@@ -3,6 +3,8 @@
 ``fenghuo worker detect`` joins the detection consumer group on
 ``monitoring.events.ingested``; start as many as the event rate needs, on any host that
 reaches the database, the bus and the event archive (``FENGHUO_DATA_DIR``).
+``fenghuo worker ingest`` joins the ingest consumer group on ``monitoring.events.submit.*``.
+``fenghuo worker notify`` delivers notifications (e-mail, webhooks), retries and escalates.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from fenghuo.cli.context import open_platform
 from fenghuo.cli.db import require_current
 from fenghuo.cli.output import stderr
 from fenghuo.detection import worker as detection_worker
-from fenghuo.detection.engine import Engine
+from fenghuo.integrations import notify as notify_worker
+from fenghuo.monitoring import consumers
 from fenghuo.platform import Platform
 
 app = typer.Typer(help="Background workers (consumer groups on the bus).", no_args_is_help=True)
@@ -27,7 +30,7 @@ app = typer.Typer(help="Background workers (consumer groups on the bus).", no_ar
 Rules = Annotated[
     list[Path] | None,
     typer.Option(
-        "--rules", exists=True, help="Sigma rule file or folder, besides the starter set (repeat)."
+        "--rules", exists=True, help="Sigma rule file or folder, besides the rulebook (repeat)."
     ),
 ]
 Durable = Annotated[
@@ -40,7 +43,10 @@ AckWait = Annotated[
     ),
 ]
 Starter = Annotated[
-    bool, typer.Option("--starter/--no-starter", help="Load the packaged starter rule set.")
+    bool,
+    typer.Option(
+        "--starter/--no-starter", help="Run the packaged starter rules while the rulebook is empty."
+    ),
 ]
 
 
@@ -52,17 +58,19 @@ def detect(
     starter: Starter = True,
     ack_wait: AckWait = detection_worker.ACK_WAIT,
 ) -> None:
-    """Run the Sigma rules over every ingested batch and record the detections."""
-    engine = detection_worker.load_engine(rules or [], starter=starter)
-    console = stderr()
-    for issue in engine.issues:
-        console.print(f"not compiled: {issue.rule_path}: {issue.reason}", markup=False)
+    """Run the rulebook's rules over every ingested batch; rebuild when the rulebook changes."""
+    engine = detection_worker.RulebookEngine(extra=rules or [], starter=starter)
     with open_platform(ctx) as platform:
         require_current(platform)
+        with platform.transaction() as session:
+            for issue in engine.current(session).issues:
+                stderr().print(f"not compiled: {issue.rule_path}: {issue.reason}", markup=False)
         asyncio.run(_run_detect(platform, engine, durable, ack_wait))
 
 
-async def _run_detect(platform: Platform, engine: Engine, durable: str, ack_wait: float) -> None:
+async def _run_detect(
+    platform: Platform, engine: detection_worker.RulebookEngine, durable: str, ack_wait: float
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -80,10 +88,69 @@ async def _run_detect(platform: Platform, engine: Engine, durable: str, ack_wait
             ack_wait=ack_wait,
         )
         stderr().print(
-            f"worker detect: {len(engine.rules)} rules, consumer group {durable}, ready",
+            f"worker detect: rulebook revision {engine.revision}, consumer group {durable}, ready",
             markup=False,
         )
         await stop.wait()
         await subscription.close()
+    finally:
+        await platform.bus.close()
+
+
+@app.command("ingest")
+def ingest(ctx: typer.Context) -> None:
+    """Ingest the events that sources publish on the bus (``monitoring.events.submit.<name>``)."""
+    with open_platform(ctx) as platform:
+        require_current(platform)
+        asyncio.run(_run_ingest(platform))
+
+
+async def _run_ingest(platform: Platform) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    await platform.bus.connect()
+    try:
+        subscription = await consumers.subscribe_ingest(
+            platform.bus,
+            sessions=platform.session_factory,
+            settings=platform.settings,
+            policy=platform.policy,
+        )
+        stderr().print(f"worker ingest: consumer group {consumers.DURABLE}, ready", markup=False)
+        await stop.wait()
+        await subscription.close()
+    finally:
+        await platform.bus.close()
+
+
+@app.command("notify")
+def notify(ctx: typer.Context) -> None:
+    """Deliver notifications by e-mail and webhook, retry due ones, escalate unacknowledged."""
+    with open_platform(ctx) as platform:
+        require_current(platform)
+        asyncio.run(_run_notify(platform))
+
+
+async def _run_notify(platform: Platform) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    await platform.bus.connect()
+    try:
+        notifier = await notify_worker.start(
+            platform.bus,
+            sessions=platform.session_factory,
+            settings=platform.settings,
+            policy=platform.policy,
+        )
+        channels = ", ".join(sorted(notifier.channels))
+        stderr().print(f"worker notify: channels {channels}, ready", markup=False)
+        await stop.wait()
+        await notifier.close()
     finally:
         await platform.bus.close()

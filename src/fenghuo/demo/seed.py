@@ -14,6 +14,11 @@ from fenghuo.accounts.schemas import OrganisationCreate, UserCreate
 from fenghuo.authority import Actor
 from fenghuo.demo.monitoring import seed_monitoring
 from fenghuo.demo.world import ORGANISATIONS, PEOPLE, DemoOrg, DemoPerson
+from fenghuo.detection import rulebook
+from fenghuo.incidents.demo import seed_incidents
+from fenghuo.plans import service as plans_service
+from fenghuo.settings import Settings
+from fenghuo.warnings.demo import seed_warnings
 
 DEMO_PASSWORD = "fenghuo-demo-2026"
 
@@ -61,11 +66,14 @@ def existing_logins(session: Session) -> list[DemoLogin]:
     return [login for login in LOGINS if login.username in names]
 
 
-def seed(session: Session, actor: Actor) -> list[DemoLogin]:
-    """Create the demo organisations and accounts, unless the tree already has a root.
+def seed(session: Session, actor: Actor, settings: Settings | None = None) -> list[DemoLogin]:
+    """Create the demo world, unless the tree already has a root.
 
-    Everything goes through ``accounts.flows``, so each organisation and account is
-    authorised for ``actor`` and written to the audit trail in the caller's transaction.
+    Organisations and accounts, event sources and assets, the starter rules in the
+    rulebook, the national plan, incidents in several states and, given the settings (the
+    warnings are signed with the deployment's keys), a published and a lifted warning.
+    Everything goes through the domain flows, so each change is authorised for ``actor``
+    (or the demo person acting) and written to the audit trail in the caller's transaction.
     """
     if is_seeded(session):
         return existing_logins(session)
@@ -75,6 +83,11 @@ def seed(session: Session, actor: Actor) -> list[DemoLogin]:
     for person in PEOPLE:
         _create_person(session, actor, person, ids[person.org])
     seed_monitoring(session, actor, ids)
+    rulebook.install_starter_rules(session=session, actor=actor)
+    plans_service.ensure_default_plan(session, actor=actor)
+    seed_incidents(session, actor)
+    if settings is not None:  # signing the warnings' CAP messages needs the deployment's keys
+        seed_warnings(session, actor, settings=settings)
     return list(LOGINS)
 
 

@@ -96,6 +96,167 @@ def level_name(level: str) -> str:
     return gettext(name) if name else level
 
 
+OPERATOR_TYPE_NAMES = {
+    "cii": N_("Critical information infrastructure operator"),
+    "central_organ": N_("Central or state organ"),
+    "other": N_("Other network operator"),
+}
+ENTRY_KIND_NAMES = {"event": N_("Event"), "action": N_("Action"), "decision": N_("Decision")}
+REFERRAL_AUTHORITY_NAMES = {
+    "emergency_management": N_("Emergency management authority"),
+    "work_safety": N_("Work safety authority"),
+}
+INCIDENT_STATE_NAMES = {
+    "reported": N_("Reported"),
+    "classified": N_("Classified"),
+    "responding": N_("Responding"),
+    "recovering": N_("Recovering"),
+    "closed": N_("Closed"),
+    "cancelled": N_("Cancelled"),
+}
+CLOCK_KIND_NAMES = {
+    "first_report": N_("First report"),
+    "escalation": N_("Escalation upward"),
+    "final_report": N_("Final summary report"),
+}
+CLOCK_STATE_NAMES = {
+    "pending": N_("Pending"),
+    "on_time": N_("On time"),
+    "late": N_("Late"),
+    "overdue": N_("Overdue"),
+}
+REPORT_KIND_NAMES = {
+    "first": N_("First report"),
+    "update": N_("Update"),
+    "escalation": N_("Escalation"),
+    "final": N_("Final summary report"),
+}
+
+
+IMPACT_NAMES = {
+    "outage_whole_min": N_("Outage of the whole system (minutes)"),
+    "outage_mainfn_min": N_("Outage of main functions (minutes)"),
+    "people_affected": N_("People affected"),
+    "pi_records_citizens": N_("Citizens' personal information leaked (records)"),
+    "econ_loss_cny": N_("Direct economic loss (yuan)"),
+    "pop_share_by_region": N_("Share of a region's population affected (%)"),
+    "portal_outage_min": N_("Portal unreachable (minutes)"),
+    "core_or_important_data": N_("Core or important data involved (level)"),
+    "regulator_override_level": N_("Level determined by the regulator"),
+}
+LATER_NAMES = {
+    "trend": N_("Trend and possible further harm"),
+    "cause": N_("Cause"),
+    "attribution": N_("Attribution leads (attacker, path, vulnerabilities)"),
+    "planned_measures": N_("Measures planned"),
+    "support_requested": N_("Support requested"),
+    "scene_preservation": N_("Preservation of the scene"),
+    "harm_evaluation": N_("Evaluation of the harm"),
+    "note": N_("What is new in this update"),
+}
+FINAL_NAMES = {
+    "cause": N_("Cause"),
+    "measures": N_("Measures taken"),
+    "harm": N_("Harm"),
+    "accountability": N_("Accountability"),
+    "rectification": N_("Rectification"),
+    "lessons": N_("Lessons learned"),
+}
+
+
+def impact_label(name: str) -> str:
+    """An impact input of the classification matrix, named in the current language."""
+    return _named(IMPACT_NAMES, name)
+
+
+def later_label(name: str) -> str:
+    """An item of a report completed by updates, named in the current language."""
+    return _named(LATER_NAMES, name)
+
+
+def final_label(name: str) -> str:
+    """A section of the final summary report, named in the current language."""
+    return _named(FINAL_NAMES, name)
+
+
+def _named(names: dict[str, str], code: str | None) -> str:
+    if not code:
+        return ""
+    name = names.get(code)
+    return gettext(name) if name else code
+
+
+NOTIFICATION_KIND_NAMES = {
+    "directive": N_("Directive"),
+    "report": N_("Report"),
+    "warning": N_("Warning"),
+    "notice": N_("Notice"),
+}
+
+
+def notification_kind_name(code: str | None) -> str:
+    """A kind of notification in the current language."""
+    return _named(NOTIFICATION_KIND_NAMES, code)
+
+
+def operator_type_name(code: str | None) -> str:
+    """An operator type (deadlines depend on it) in the current language."""
+    return _named(OPERATOR_TYPE_NAMES, code)
+
+
+def entry_kind_name(code: str | None) -> str:
+    """A timeline entry kind in the current language."""
+    return _named(ENTRY_KIND_NAMES, code)
+
+
+def referral_authority_name(code: str | None) -> str:
+    """An Art. 57 referral authority in the current language."""
+    return _named(REFERRAL_AUTHORITY_NAMES, code)
+
+
+def incident_state_name(code: str | None) -> str:
+    """An incident state in the current language."""
+    return _named(INCIDENT_STATE_NAMES, code)
+
+
+def clock_kind_name(code: str | None) -> str:
+    """A deadline clock's kind in the current language."""
+    return _named(CLOCK_KIND_NAMES, code)
+
+
+def clock_state_name(code: str | None) -> str:
+    """A deadline clock's state in the current language."""
+    return _named(CLOCK_STATE_NAMES, code)
+
+
+def report_kind_name(code: str | None) -> str:
+    """A kind of incident report in the current language."""
+    return _named(REPORT_KIND_NAMES, code)
+
+
+def countdown(seconds: int | None) -> str:
+    """Time left (or past due, negative) as days, hours and minutes in the current language."""
+    if seconds is None:
+        return ""
+    past = seconds < 0
+    minutes = abs(seconds) // 60
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if days:
+        parts.append(gettext("%(n)s d", n=days))
+    if hours or days:
+        parts.append(gettext("%(n)s h", n=hours))
+    parts.append(gettext("%(n)s min", n=minutes))
+    span = " ".join(parts)
+    return gettext("%(span)s overdue", span=span) if past else gettext("%(span)s left", span=span)
+
+
+def now() -> datetime:
+    """The present moment (the clock tests can freeze)."""
+    return clock.now()
+
+
 def sector_name(code: str | None) -> str:
     """A sector's name in the current language (the code if it is unknown)."""
     if not code:

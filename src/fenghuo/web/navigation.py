@@ -80,6 +80,12 @@ NAVIGATION: tuple[NavSection, ...] = (
                 article="Art. 51",
             ),
             NavItem(
+                "rules", N_("Detection rules"), "/rules", "detection.rules.view", article="Art. 51"
+            ),
+            NavItem(
+                "hunting", N_("Hunting"), "/hunting", "monitoring.events.hunt", article="Art. 51"
+            ),
+            NavItem(
                 "submissions",
                 N_("Submissions"),
                 "/submissions",
@@ -88,14 +94,29 @@ NAVIGATION: tuple[NavSection, ...] = (
             ),
             NavItem("risk", N_("Risk assessment"), article="Art. 54"),
             NavItem("warnings", N_("Early warnings"), article="Art. 51"),
-            NavItem("incidents", N_("Incidents"), article="Art. 55"),
+            NavItem(
+                "incidents",
+                N_("Incidents"),
+                "/incidents",
+                "incidents.incidents.view",
+                article="Art. 55",
+            ),
+            NavItem(
+                "notifications",
+                N_("Notifications"),
+                "/notifications",
+                "notification.notifications.view",
+                article="Art. 52",
+            ),
         ),
     ),
     NavSection(
         "preparedness",
         N_("Preparedness"),
         (
-            NavItem("plans", N_("Emergency plans"), article="Art. 53"),
+            NavItem(
+                "plans", N_("Emergency plans"), "/plans", "plans.plans.view", article="Art. 53"
+            ),
             NavItem("exercises", N_("Exercises"), article="Art. 53"),
             NavItem("enforcement", N_("Enforcement"), article="Art. 56"),
             NavItem("restrictions", N_("Restrictions"), article="Art. 58"),

@@ -172,7 +172,94 @@ def _batch_detected(facts: Facts) -> str:
     )
 
 
+def _plan_versioned(facts: Facts) -> str:
+    return gettext(
+        "Stored version %(version)s of plan %(plan)s", version=facts["version"], plan=facts["plan"]
+    )
+
+
+def _notified(facts: Facts) -> str:
+    return gettext(
+        "Sent %(kind)s “%(title)s” to %(n)s organisations",
+        kind=labels.notification_kind_name(str(facts["kind"])),
+        title=facts["title"],
+        n=facts["recipients"],
+    )
+
+
+def _acknowledged(facts: Facts) -> str:
+    return gettext("Acknowledged “%(title)s”", title=facts["title"])
+
+
+def _evidence_added(facts: Facts) -> str:
+    return gettext(
+        "Added evidence %(file)s (%(size)s bytes)", file=facts["filename"], size=facts["size"]
+    )
+
+
+def _level_overridden(facts: Facts) -> str:
+    return gettext(
+        "Set the level to %(level)s (computed: %(computed)s): %(reason)s",
+        level=facts["final_level"],
+        computed=facts["computed_level"] or "—",
+        reason=facts["reason"],
+    )
+
+
+def _task_completed(facts: Facts) -> str:
+    if facts["directive"]:
+        told = gettext("Reported a directive done")
+    else:
+        told = gettext("Reported a task done")
+    return told + (gettext(" (late)") if facts["late"] else "")
+
+
+def _referred(facts: Facts) -> str:
+    return gettext(
+        "Referred the incident to %(recipient)s (%(authority)s)",
+        recipient=facts["recipient"],
+        authority=labels.referral_authority_name(str(facts["authority"])),
+    )
+
+
+def _timeline_added(facts: Facts) -> str:
+    return gettext(
+        "Added to the timeline: %(kind)s", kind=labels.entry_kind_name(str(facts["kind"]))
+    )
+
+
+def _response_managed(facts: Facts) -> str:
+    if "activated_level" in facts:
+        return gettext(
+            "Plan %(plan)s activated at level %(level)s: "
+            "%(tasks)s tasks, %(directives)s directives",
+            plan=facts["plan"],
+            level=facts["activated_level"],
+            tasks=len(facts["tasks"]),
+            directives=facts["directives"],
+        )
+    if "to" in facts:
+        return gettext(
+            "Moved the incident from %(from)s to %(to)s",
+            **{
+                "from": labels.incident_state_name(str(facts["from"])),
+                "to": labels.incident_state_name(str(facts["to"])),
+            },
+        )
+    raise KeyError("to")
+
+
 TELLERS: dict[str, Callable[[Facts], str]] = {
+    "plans.plans.manage": _plan_versioned,
+    "notification.notifications.send": _notified,
+    "notification.reports.send": _notified,
+    "notification.notifications.acknowledge": _acknowledged,
+    "incidents.evidence.add": _evidence_added,
+    "incidents.level.override": _level_overridden,
+    "incidents.tasks.complete": _task_completed,
+    "incidents.referrals.create": _referred,
+    "incidents.timeline.add": _timeline_added,
+    "incidents.response.manage": _response_managed,
     "monitoring.indicators.manage": _indicators_imported,
     "monitoring.submissions.create": _submitted,
     "detection.batches.process": _batch_detected,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -12,6 +13,11 @@ from fenghuo.accounts.enums import OrgKind
 from fenghuo.api.deps import SessionDep, requires
 from fenghuo.audit import service as audit_service
 from fenghuo.authority import Actor, check, visibility
+from fenghuo.detection import service as detection_service
+from fenghuo.incidents import actions as incident_actions
+from fenghuo.incidents import views as incident_views
+from fenghuo.notification import actions as notification_actions
+from fenghuo.notification import flows as notification_flows
 from fenghuo.web import labels
 from fenghuo.web.routes import RendererDep, console_router
 
@@ -27,6 +33,33 @@ class Counts:
     cii: int
     users: int | None
     audit_today: int | None
+    detections_24h: int | None = None
+    incidents_open: int | None = None
+    incidents_overdue: int | None = None
+    unacknowledged: int | None = None
+
+
+def _watch(session: SessionDep, actor: Actor) -> dict[str, int | None]:
+    """Detections of the last day, open and overdue incidents, unacknowledged notifications."""
+    found: dict[str, int | None] = {}
+    if check(actor, detection_service.VIEW).allowed:
+        found["detections_24h"] = detection_service.count(
+            session=session,
+            scope=visibility(actor, detection_service.VIEW),
+            detection_filter=detection_service.DetectionFilter(
+                since=labels.now() - timedelta(hours=24)
+            ),
+        )
+    if check(actor, incident_actions.VIEW).allowed:
+        rows, _ = incident_views.board(session=session, actor=actor, limit=10_000)
+        still_open = [row for row in rows if row.state not in ("closed", "cancelled")]
+        found["incidents_open"] = len(still_open)
+        found["incidents_overdue"] = sum(1 for row in still_open if row.overdue)
+    if check(actor, notification_actions.VIEW).allowed and actor.org is not None:
+        _, found["unacknowledged"] = notification_flows.inbox(
+            session, actor, unacknowledged_only=True, limit=1
+        )
+    return found
 
 
 def count_for(session: SessionDep, actor: Actor) -> Counts:
@@ -56,6 +89,7 @@ def count_for(session: SessionDep, actor: Actor) -> Counts:
         cii=accounts_service.count_cii(session=session, scope=scope),
         users=users,
         audit_today=audit_today,
+        **_watch(session, actor),
     )
 
 

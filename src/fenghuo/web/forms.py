@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from fenghuo.errors import Conflict, Invalid, Refused
+from fenghuo.errors import Conflict, Invalid, InvalidTransition, Refused
 
 T = TypeVar("T")
 
@@ -81,12 +81,15 @@ class FormErrors:
         elif isinstance(exc, Refused):
             errors.status = 403
             errors.problems.append(Problem(exc.rule, exc.reason, exc.article))
+        elif isinstance(exc, InvalidTransition):
+            errors.status = 409
+            errors.problems.append(Problem("invalid-transition", str(exc)))
         else:
             raise TypeError(f"not a form error: {exc!r}") from exc
         return errors
 
 
-FORM_ERRORS = (ValidationError, Invalid, Conflict, Refused)
+FORM_ERRORS = (ValidationError, Invalid, Conflict, Refused, InvalidTransition)
 
 
 def run_flow(session: Session, call: Callable[[], T]) -> T:

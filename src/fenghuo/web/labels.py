@@ -194,6 +194,51 @@ NOTIFICATION_KIND_NAMES = {
 }
 
 
+WARNING_COLOUR_NAMES = {
+    "red": N_("Red warning (particularly serious)"),
+    "orange": N_("Orange warning (serious)"),
+    "yellow": N_("Yellow warning (fairly serious)"),
+    "blue": N_("Blue warning (general)"),
+}
+PUBLIC_STATE_NAMES = {
+    "active": N_("In force"),
+    "lifted": N_("Lifted"),
+    "cancelled": N_("Cancelled"),
+    "expired": N_("Expired"),
+}
+
+
+WARNING_STATE_NAMES = {
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "approved": N_("Approved"),
+    "published": N_("Published"),
+    "lifted": N_("Lifted"),
+    "cancelled": N_("Cancelled"),
+}
+AUDIENCE_NAMES = {"departments": N_("Departments only"), "public": N_("The public")}
+
+
+def warning_state_name(code: str | None) -> str:
+    """Where a warning is in its life cycle, in the current language."""
+    return _named(WARNING_STATE_NAMES, code)
+
+
+def audience_name(code: str | None) -> str:
+    """Whom a warning is for, in the current language."""
+    return _named(AUDIENCE_NAMES, code)
+
+
+def warning_colour_name(code: str | None) -> str:
+    """A warning level by its colour, in the current language."""
+    return _named(WARNING_COLOUR_NAMES, code)
+
+
+def public_state_name(code: str | None) -> str:
+    """How a public warning stands, in the current language."""
+    return _named(PUBLIC_STATE_NAMES, code)
+
+
 def notification_kind_name(code: str | None) -> str:
     """A kind of notification in the current language."""
     return _named(NOTIFICATION_KIND_NAMES, code)

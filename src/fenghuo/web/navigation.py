@@ -93,7 +93,13 @@ NAVIGATION: tuple[NavSection, ...] = (
                 article="Art. 52",
             ),
             NavItem("risk", N_("Risk assessment"), article="Art. 54"),
-            NavItem("warnings", N_("Early warnings"), article="Art. 51"),
+            NavItem(
+                "warnings",
+                N_("Early warnings"),
+                "/warnings",
+                "warnings.warnings.view",
+                article="Art. 54",
+            ),
             NavItem(
                 "incidents",
                 N_("Incidents"),

@@ -131,6 +131,8 @@ RULE_MESSAGES: dict[str, str] = {
     "endpoints-of-own-organisation": N_("An organisation manages only its own endpoints."),
     "email-address": N_("Enter a valid e-mail address."),
     "webhook-url": N_("Enter an https:// (or, for tests, http://) address."),
+    # life cycles (incidents, warnings)
+    "invalid-transition": N_("This step is not possible in the present state."),
     # warnings (Arts. 51, 54)
     "warning-issuer-level": N_("Your organisation may not issue a warning of this colour."),
     "warning-issuer-scope": N_("Your organisation may not issue a warning for this scope."),

@@ -51,6 +51,7 @@ def all_routers() -> tuple[APIRouter, ...]:
         rules,
         submissions,
         users,
+        warnings,
     )
     from fenghuo.web.routes import profile as own_account
 
@@ -66,6 +67,7 @@ def all_routers() -> tuple[APIRouter, ...]:
         incidents.router,
         notifications.router,
         plans.router,
+        warnings.router,
         organisations.router,
         users.router,
         audit.router,

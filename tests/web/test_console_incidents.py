@@ -171,3 +171,16 @@ def test_a_plan_with_an_error_is_refused_with_its_line_and_nothing_changes(
     assert _count(platform, PlanVersion) == before
     sign_in(client, "op.szpower")
     assert client.get("/plans/national/edit").status_code == 403
+
+
+def test_a_warning_drafted_from_the_incident_is_listed_on_it(
+    client: TestClient, incident_url: str
+) -> None:
+    csrf = sign_in(client, "duty")
+    incident_id = incident_url.rsplit("/", 1)[1]
+    drafted = client.post(f"/warnings/from-incident/{incident_id}", data={"csrf_token": csrf})
+    assert drafted.status_code == 303 and drafted.headers["location"].endswith("/edit")
+    editor = client.get(drafted.headers["location"]).text
+    assert "营销系统客户信息泄露" in editor  # prefilled from the incident
+    page = client.get(incident_url).text
+    assert 'id="warnings"' in page and "草稿" in page

@@ -36,6 +36,8 @@ from fenghuo.incidents.schemas import (
 )
 from fenghuo.incidents.service import get_or_raise, target_of
 from fenghuo.plans import service as plans_service
+from fenghuo.warnings import actions as warning_actions
+from fenghuo.warnings import service as warnings_service
 from fenghuo.web import labels
 from fenghuo.web.forms import FORM_ERRORS, FormDep, FormErrors, checked, run_flow, text, values
 from fenghuo.web.routes import RendererDep, console_router
@@ -315,6 +317,12 @@ def _page(
         "categories": {c.key: c for c in plan.document.categories.items},
         "owner": row.organisation,
         "now": labels.now(),
+        "warnings": (
+            warnings_service.for_incident(session=session, actor=actor, incident_id=row.id)
+            if check(actor, warning_actions.VIEW).allowed
+            else []
+        ),
+        "may_warn": check(actor, warning_actions.DRAFT).allowed,
     }
     return renderer.render(request, "incidents/detail.html", context, status_code=status)
 

@@ -9,6 +9,7 @@ Times typed in the forms are Beijing time, as every time in the console is shown
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -36,6 +37,7 @@ from fenghuo.incidents.schemas import (
 )
 from fenghuo.incidents.service import get_or_raise, target_of
 from fenghuo.plans import service as plans_service
+from fenghuo.settings import Settings
 from fenghuo.warnings import actions as warning_actions
 from fenghuo.warnings import service as warnings_service
 from fenghuo.web import labels
@@ -380,66 +382,96 @@ def _step(
     return RedirectResponse(f"/incidents/{incident_id}#{anchor or name}", status_code=303)
 
 
-@router.post("/incidents/{incident_id}/update")
-def update(
-    incident_id: str,
-    request: Request,
-    session: SessionDep,
-    renderer: RendererDep,
-    form: FormDep,
-    actor: ViewAllowed,
-) -> Response:
-    """An update report: impact so far and items 3-8; the incident is classified again."""
+@dataclass(frozen=True)
+class Step:
+    """A step of the response posted from the incident page: its form, fields and flow."""
+
+    form: str
+    known: tuple[str, ...]
+    run: Callable[[Session, Actor, str, FormData, Settings], object]
+    anchor: str = ""
+
+
+def _update(
+    session: Session, actor: Actor, incident_id: str, form: FormData, _: Settings
+) -> object:
     data: dict[str, Any] = {name: text(form, name) for name in LATER_FIELDS if text(form, name)}
     if _impact(form):
         data["impact"] = _impact(form)
-    return _step(
-        request,
-        session,
-        renderer,
-        actor,
-        incident_id,
-        name="update",
-        known=(*IMPACT_FIELDS, *LATER_FIELDS),
-        shown=values(form, *IMPACT_FIELDS, *LATER_FIELDS),
-        call=lambda: flows.update_report(
-            session=session,
-            actor=actor,
-            incident_id=incident_id,
-            update_in=IncidentUpdate.model_validate(data),
-        ),
+    update_in = IncidentUpdate.model_validate(data)
+    return flows.update_report(
+        session=session, actor=actor, incident_id=incident_id, update_in=update_in
     )
 
 
-@router.post("/incidents/{incident_id}/override")
-def override(
-    incident_id: str,
-    request: Request,
-    session: SessionDep,
-    renderer: RendererDep,
-    form: FormDep,
-    actor: ViewAllowed,
-) -> Response:
-    """An authorised person sets the final level, with a reason (the computed one is kept)."""
-    return _step(
-        request,
-        session,
-        renderer,
-        actor,
-        incident_id,
-        name="override",
-        known=("level", "reason"),
-        shown=values(form, "level", "reason"),
-        anchor="classification",
-        call=lambda: flows.override_level(
-            session=session,
-            actor=actor,
-            incident_id=incident_id,
-            override_in=LevelOverride.model_validate(
-                {"level": text(form, "level"), "reason": text(form, "reason")}
-            ),
-        ),
+def _override(
+    session: Session, actor: Actor, incident_id: str, form: FormData, _: Settings
+) -> object:
+    override_in = LevelOverride.model_validate(
+        {"level": text(form, "level"), "reason": text(form, "reason")}
     )
+    return flows.override_level(
+        session=session, actor=actor, incident_id=incident_id, override_in=override_in
+    )
+
+
+def _timeline(
+    session: Session, actor: Actor, incident_id: str, form: FormData, _: Settings
+) -> object:
+    entry_in = TimelineIn.model_validate(
+        {
+            "kind": text(form, "kind"),
+            "text": text(form, "text"),
+            "at": local_moment(text(form, "at")),
+        }
+    )
+    return timeline.add_timeline_entry(
+        session=session, actor=actor, incident_id=incident_id, entry_in=entry_in
+    )
+
+
+def _referral(
+    session: Session, actor: Actor, incident_id: str, form: FormData, _: Settings
+) -> object:
+    referral_in = ReferralIn.model_validate(
+        {name: text(form, name) for name in ("authority", "recipient", "grounds")}
+    )
+    return closure.record_referral(
+        session=session, actor=actor, incident_id=incident_id, referral_in=referral_in
+    )
+
+
+def _recovery(
+    session: Session, actor: Actor, incident_id: str, form: FormData, _: Settings
+) -> object:
+    return handling.start_recovery(
+        session=session, actor=actor, incident_id=incident_id, note=text(form, "note")
+    )
+
+
+def _final(session: Session, actor: Actor, incident_id: str, form: FormData, _: Settings) -> object:
+    report_in = FinalReportIn.model_validate({name: text(form, name) for name in FINAL_FIELDS})
+    return closure.submit_final_report(
+        session=session, actor=actor, incident_id=incident_id, report_in=report_in
+    )
+
+
+def _close(session: Session, actor: Actor, incident_id: str, form: FormData, _: Settings) -> object:
+    return closure.close(
+        session=session, actor=actor, incident_id=incident_id, note=text(form, "note")
+    )
+
+
+# Each address under /incidents/{id}/ and the step it runs; every flow authorises itself.
+STEPS: dict[str, Step] = {
+    "update": Step("update", (*IMPACT_FIELDS, *LATER_FIELDS), _update),
+    "override": Step("override", ("level", "reason"), _override, anchor="classification"),
+    "timeline": Step("timeline", ("kind", "text", "at"), _timeline),
+    "referral": Step("referral", ("authority", "recipient", "grounds"), _referral),
+    "recovery": Step("state", ("note",), _recovery),
+    "final-report": Step("final", FINAL_FIELDS, _final),
+    "close": Step("state", ("note",), _close),
+}
 
 
 @router.post("/incidents/{incident_id}/tasks/{task_id}/complete")
@@ -468,40 +500,6 @@ def complete_task(
             actor=actor,
             task_id=task_id,
             completion=TaskCompletion.model_validate({"note": text(form, "note")}),
-        ),
-    )
-
-
-@router.post("/incidents/{incident_id}/timeline")
-def add_entry(
-    incident_id: str,
-    request: Request,
-    session: SessionDep,
-    renderer: RendererDep,
-    form: FormDep,
-    actor: ViewAllowed,
-) -> Response:
-    """An event, action or decision on the investigation's timeline."""
-    return _step(
-        request,
-        session,
-        renderer,
-        actor,
-        incident_id,
-        name="timeline",
-        known=("kind", "text", "at"),
-        shown=values(form, "kind", "text", "at"),
-        call=lambda: timeline.add_timeline_entry(
-            session=session,
-            actor=actor,
-            incident_id=incident_id,
-            entry_in=TimelineIn.model_validate(
-                {
-                    "kind": text(form, "kind"),
-                    "text": text(form, "text"),
-                    "at": local_moment(text(form, "at")),
-                }
-            ),
         ),
     )
 
@@ -569,110 +567,32 @@ def download_evidence(
     )
 
 
-@router.post("/incidents/{incident_id}/referral")
-def refer(
+@router.post("/incidents/{incident_id}/{step}")
+def run_step(
     incident_id: str,
+    step: str,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     renderer: RendererDep,
     form: FormDep,
     actor: ViewAllowed,
 ) -> Response:
-    """Art. 57: refer to the emergency-management or work-safety authority."""
-    fields = ("authority", "recipient", "grounds")
+    """Update, override, timeline, referral, recovery, final report or close (see STEPS)."""
+    chosen = STEPS.get(step)
+    if chosen is None:
+        raise NotFound(f"no step {step!r} of an incident")
     return _step(
         request,
         session,
         renderer,
         actor,
         incident_id,
-        name="referral",
-        known=fields,
-        shown=values(form, *fields),
-        call=lambda: closure.record_referral(
-            session=session,
-            actor=actor,
-            incident_id=incident_id,
-            referral_in=ReferralIn.model_validate({name: text(form, name) for name in fields}),
-        ),
-    )
-
-
-@router.post("/incidents/{incident_id}/recovery")
-def recovery(
-    incident_id: str,
-    request: Request,
-    session: SessionDep,
-    renderer: RendererDep,
-    form: FormDep,
-    actor: ViewAllowed,
-) -> Response:
-    """Handling has ended: recovery starts, and the 30-day final report clock with it."""
-    return _step(
-        request,
-        session,
-        renderer,
-        actor,
-        incident_id,
-        name="state",
-        known=("note",),
-        shown=values(form, "note"),
-        call=lambda: handling.start_recovery(
-            session=session, actor=actor, incident_id=incident_id, note=text(form, "note")
-        ),
-    )
-
-
-@router.post("/incidents/{incident_id}/final-report")
-def final_report(
-    incident_id: str,
-    request: Request,
-    session: SessionDep,
-    renderer: RendererDep,
-    form: FormDep,
-    actor: ViewAllowed,
-) -> Response:
-    """The final summary report: cause, measures, harm, accountability, rectification, lessons."""
-    return _step(
-        request,
-        session,
-        renderer,
-        actor,
-        incident_id,
-        name="final",
-        known=FINAL_FIELDS,
-        shown=values(form, *FINAL_FIELDS),
-        call=lambda: closure.submit_final_report(
-            session=session,
-            actor=actor,
-            incident_id=incident_id,
-            report_in=FinalReportIn.model_validate({n: text(form, n) for n in FINAL_FIELDS}),
-        ),
-    )
-
-
-@router.post("/incidents/{incident_id}/close")
-def close(
-    incident_id: str,
-    request: Request,
-    session: SessionDep,
-    renderer: RendererDep,
-    form: FormDep,
-    actor: ViewAllowed,
-) -> Response:
-    """Close a recovered incident that has its final report."""
-    return _step(
-        request,
-        session,
-        renderer,
-        actor,
-        incident_id,
-        name="state",
-        known=("note",),
-        shown=values(form, "note"),
-        call=lambda: closure.close(
-            session=session, actor=actor, incident_id=incident_id, note=text(form, "note")
-        ),
+        name=chosen.form,
+        known=chosen.known,
+        shown={name: text(form, name) for name in chosen.known},
+        call=lambda: chosen.run(session, actor, incident_id, form, settings),
+        anchor=chosen.anchor,
     )
 
 

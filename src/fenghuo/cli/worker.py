@@ -71,11 +71,7 @@ def detect(
 async def _run_detect(
     platform: Platform, engine: detection_worker.RulebookEngine, durable: str, ack_wait: float
 ) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     await platform.bus.connect()
     try:
         subscription = await detection_worker.subscribe_detect(
@@ -97,6 +93,16 @@ async def _run_detect(
         await platform.bus.close()
 
 
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, so a worker finishes its batch and leaves cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
 @app.command("ingest")
 def ingest(ctx: typer.Context) -> None:
     """Ingest the events that sources publish on the bus (``monitoring.events.submit.<name>``)."""
@@ -106,11 +112,7 @@ def ingest(ctx: typer.Context) -> None:
 
 
 async def _run_ingest(platform: Platform) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     await platform.bus.connect()
     try:
         subscription = await consumers.subscribe_ingest(
@@ -135,11 +137,7 @@ def notify(ctx: typer.Context) -> None:
 
 
 async def _run_notify(platform: Platform) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     await platform.bus.connect()
     try:
         notifier = await notify_worker.start(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from fenghuo.accounts import policy as accounts_policy
+from fenghuo.accounts import service as accounts_service
 from fenghuo.api.deps import SessionDep, SettingsDep, requires
 from fenghuo.authority import Actor, check
 from fenghuo.errors import NotFound
@@ -281,11 +282,22 @@ def _page(
             "edit": actions.DRAFT,
         }.items()
     }
+    reached = reach.status(session, actor, found) if found.notification_ids else None
+    # Recipients are named in the reader's language (the status carries the English name).
+    named = (
+        {
+            r.org_id: accounts_service.get(session=session, org_id=r.org_id)
+            for r in [*reached.acknowledged, *reached.pending]
+        }
+        if reached
+        else {}
+    )
     context = {
         "detail": detail,
         "w": found,
         "preview": preview,
-        "reach": reach.status(session, actor, found) if found.notification_ids else None,
+        "reach": reached,
+        "orgs": named,
         "may": may,
         "errors": errors or FormErrors(),
     }

@@ -127,3 +127,25 @@ def test_plans_incidents_and_notifications_read_in_chinese(
     record = AuditRecord(action=action, summary="as recorded", details=details)
     with speaking("zh"):
         assert audit_summary(record) == zh
+
+
+def test_warning_steps_rules_and_hunts_read_in_chinese() -> None:
+    facts = {"identifier": "FH-W-2026-000001", "colour": "orange", "title_zh": "勒索软件预警"}
+    published = AuditRecord(action="warnings.warnings.publish", summary="x", details=facts)
+    disabled = AuditRecord(
+        action="detection.rules.manage",
+        summary="x",
+        details={"change": "disable", "key": "k1", "reason": "误报", "revision": 3},
+    )
+    hunted = AuditRecord(
+        action="monitoring.events.hunt",
+        summary="x",
+        details={"sql": "SELECT 1", "rows": 1, "truncated": False},
+    )
+    with speaking("zh"):
+        assert (
+            audit_summary(published)
+            == "发布预警 FH-W-2026-000001（橙色预警（严重））：勒索软件预警"
+        )
+        assert audit_summary(disabled) == "停用规则 k1：误报"
+        assert audit_summary(hunted) == "执行威胁狩猎查询（1 行）：SELECT 1"

@@ -80,7 +80,14 @@ def _record(
         after=warning.state_dict(),
         decision=decision,
         legal_basis=policy.ARTICLE[WarningState(warning.state)],
-        details=details or {},
+        # The facts an audit reader is told the step from, in either language.
+        details={
+            "identifier": warning.identifier,
+            "colour": warning.colour,
+            "title_zh": warning.title_zh,
+            "title_en": warning.title_en,
+            **(details or {}),
+        },
         summary=summary,
     )
     emit(

@@ -249,7 +249,54 @@ def _response_managed(facts: Facts) -> str:
     raise KeyError("to")
 
 
+WARNING_STEPS = {
+    "warnings.warnings.draft": N_("Drafted warning %(identifier)s (%(colour)s): %(title)s"),
+    "warnings.warnings.submit": N_("Submitted warning %(identifier)s (%(colour)s): %(title)s"),
+    "warnings.warnings.approve": N_("Approved warning %(identifier)s (%(colour)s): %(title)s"),
+    "warnings.warnings.publish": N_("Published warning %(identifier)s (%(colour)s): %(title)s"),
+    "warnings.warnings.adjust": N_("Adjusted warning %(identifier)s (%(colour)s): %(title)s"),
+    "warnings.warnings.lift": N_("Lifted warning %(identifier)s (%(colour)s): %(title)s"),
+    "warnings.warnings.cancel": N_("Cancelled warning %(identifier)s (%(colour)s): %(title)s"),
+}
+
+
+def _warning_step(action: str) -> Callable[[Facts], str]:
+    def tell(facts: Facts) -> str:
+        return gettext(
+            WARNING_STEPS[action],
+            identifier=facts["identifier"],
+            colour=labels.warning_colour_name(str(facts["colour"])),
+            title=_in_language(facts, "title"),
+        )
+
+    return tell
+
+
+def _rules_changed(facts: Facts) -> str:
+    if facts["change"] == "import":
+        return gettext(
+            "Imported rules: %(created)s new, %(updated)s new versions, %(broken)s not compiling",
+            created=len(facts["created"]),
+            updated=len(facts["updated"]),
+            broken=facts["not_compiled"],
+        )
+    if facts["change"] == "enable":
+        return gettext("Enabled rule %(key)s: %(reason)s", key=facts["key"], reason=facts["reason"])
+    return gettext("Disabled rule %(key)s: %(reason)s", key=facts["key"], reason=facts["reason"])
+
+
+def _hunted(facts: Facts) -> str:
+    return gettext(
+        "Ran a hunting query (%(rows)s rows): %(sql)s",
+        rows=facts["rows"],
+        sql=str(facts["sql"])[:200],
+    )
+
+
 TELLERS: dict[str, Callable[[Facts], str]] = {
+    **{action: _warning_step(action) for action in WARNING_STEPS},
+    "detection.rules.manage": _rules_changed,
+    "monitoring.events.hunt": _hunted,
     "plans.plans.manage": _plan_versioned,
     "notification.notifications.send": _notified,
     "notification.reports.send": _notified,

@@ -15,6 +15,7 @@ def all_actions() -> tuple[Action, ...]:
     from fenghuo.monitoring.actions import ACTIONS as monitoring_actions
     from fenghuo.notification.actions import ACTIONS as notification_actions
     from fenghuo.plans.actions import ACTIONS as plans_actions
+    from fenghuo.risk.actions import ACTIONS as risk_actions
     from fenghuo.warnings.actions import ACTIONS as warnings_actions
 
     return (
@@ -25,6 +26,7 @@ def all_actions() -> tuple[Action, ...]:
         *incidents_actions,
         *notification_actions,
         *plans_actions,
+        *risk_actions,
         *warnings_actions,
     )
 

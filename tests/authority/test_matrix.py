@@ -252,6 +252,16 @@ ORG_ACTIONS: dict[str, dict[str, str]] = {
     "warnings.warnings.lift": {"approver": "own"},
     "warnings.warnings.cancel": {"approver": "own"},
     "warnings.keys.manage": {"administrator": "own"},
+    # Art. 54(2): risk within visibility; operators their own assessment only. Refresh by
+    # the coordinator's administrators (rule risk-refreshed-nationally, tests/risk).
+    "risk.assessments.view": {
+        **dict.fromkeys(("administrator", "analyst", "approver", "duty_officer"), "visible"),
+        "operator_staff": "own",
+    },
+    "risk.recommendations.view": dict.fromkeys(
+        ("administrator", "analyst", "approver", "duty_officer"), "visible"
+    ),
+    "risk.assessments.refresh": {"administrator": "own"},
 }
 # Actions about no organisation in particular.
 UNSCOPED_ACTIONS: dict[str, set[str]] = {

@@ -17,6 +17,7 @@ from fenghuo.detection import worker as detection_worker
 from fenghuo.integrations import notify as notify_worker
 from fenghuo.monitoring import consumers
 from fenghuo.platform import Platform
+from fenghuo.risk import worker as risk_worker
 from fenghuo.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -52,6 +53,10 @@ def _lifespan(platform: Platform) -> Callable[[FastAPI], AbstractAsyncContextMan
                 sessions=platform.session_factory,
                 settings=platform.settings,
                 policy=platform.policy,
+            )
+            # Risk refreshed as detections, incidents and submissions arrive.
+            await risk_worker.subscribe_risk(
+                platform.bus, sessions=platform.session_factory, policy=platform.policy
             )
             # Notification delivery, retry sweep and escalation (`fenghuo worker notify`).
             notifier = await notify_worker.start(

@@ -17,6 +17,7 @@ from fenghuo.demo.world import ORGANISATIONS, PEOPLE, DemoOrg, DemoPerson
 from fenghuo.detection import rulebook
 from fenghuo.incidents.demo import seed_incidents
 from fenghuo.plans import service as plans_service
+from fenghuo.risk.demo import seed_risk
 from fenghuo.settings import Settings
 from fenghuo.warnings.demo import seed_warnings
 
@@ -86,6 +87,7 @@ def seed(session: Session, actor: Actor, settings: Settings | None = None) -> li
     rulebook.install_starter_rules(session=session, actor=actor)
     plans_service.ensure_default_plan(session, actor=actor)
     seed_incidents(session, actor)
+    seed_risk(session, actor)
     if settings is not None:  # signing the warnings' CAP messages needs the deployment's keys
         seed_warnings(session, actor, settings=settings)
     return list(LOGINS)

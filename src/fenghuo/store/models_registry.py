@@ -19,6 +19,7 @@ def metadata() -> MetaData:
     import fenghuo.monitoring.submissions_models
     import fenghuo.notification.models
     import fenghuo.plans.models
+    import fenghuo.risk.models
     import fenghuo.warnings.models  # noqa: F401
     from fenghuo.store.base import Base
 

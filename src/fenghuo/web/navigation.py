@@ -92,7 +92,9 @@ NAVIGATION: tuple[NavSection, ...] = (
                 "monitoring.submissions.view",
                 article="Art. 52",
             ),
-            NavItem("risk", N_("Risk assessment"), article="Art. 54"),
+            NavItem(
+                "risk", N_("Risk assessment"), "/risk", "risk.assessments.view", article="Art. 54"
+            ),
             NavItem(
                 "warnings",
                 N_("Early warnings"),

@@ -131,6 +131,12 @@ RULE_MESSAGES: dict[str, str] = {
     "endpoints-of-own-organisation": N_("An organisation manages only its own endpoints."),
     "email-address": N_("Enter a valid e-mail address."),
     "webhook-url": N_("Enter an https:// (or, for tests, http://) address."),
+    # the risk model's parameters file
+    "allowed-value": N_("Choose one of the allowed values."),
+    "format": N_("The file does not declare the expected format."),
+    "known-keys": N_("Give exactly the expected keys."),
+    "list": N_("This must be a list."),
+    "probability": N_("Enter a probability above 0 and below 1."),
     # life cycles (incidents, warnings)
     "invalid-transition": N_("This step is not possible in the present state."),
     # warnings (Arts. 51, 54)

@@ -17,6 +17,7 @@ from fenghuo.api.routes import (
     plans,
     public_warnings,
     reference,
+    risk,
     rules,
     sources,
     submissions,
@@ -49,4 +50,5 @@ ROUTERS = (
     notifications.endpoints_router,
     warnings.router,
     public_warnings.router,
+    risk.router,
 )

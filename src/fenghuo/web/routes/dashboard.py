@@ -18,6 +18,8 @@ from fenghuo.incidents import actions as incident_actions
 from fenghuo.incidents import views as incident_views
 from fenghuo.notification import actions as notification_actions
 from fenghuo.notification import flows as notification_flows
+from fenghuo.risk import actions as risk_actions
+from fenghuo.risk import service as risk_service
 from fenghuo.web import labels
 from fenghuo.web.routes import RendererDep, console_router
 
@@ -104,7 +106,12 @@ def dashboard(
     org = accounts_service.get(session=session, org_id=actor.org.id) if actor.org else None
     scope = visibility(actor)
     rule = actor.policy.visibility.get(actor.org.kind) if actor.org else None
+    heatmap = (
+        risk_service.heatmap(session, actor) if check(actor, risk_actions.VIEW).allowed else None
+    )
     context = {
+        "heatmap": heatmap,
+        "cells": {(c.sector, c.region): c for c in heatmap.cells} if heatmap else {},
         "scope": scope,
         "scope_article": rule.article if rule else None,
         "counts": count_for(session, actor),

@@ -1,0 +1,179 @@
+"""Turn the gathered world into assessments: model, surge tests and degree of harm."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fenghuo.plans.classification import classify
+from fenghuo.plans.schema import PlanDocument
+from fenghuo.risk import model, surge
+from fenghuo.risk.inputs import IncidentInfo, OperatorInfo, ScopeKey, Tally, World
+from fenghuo.risk.parameters import LEVELS, Parameters
+from fenghuo.risk.schemas import Assessment, FactorOut, HarmOut, ScopeOut
+
+FAMILIES = ("detections", "reports")
+LEVEL_RANK = {lv: rank for rank, lv in enumerate(reversed(LEVELS), start=1)}  # IV=1 .. I=4
+# Impact inputs that name a level judged by a person; the worst (lowest numeral) is kept.
+LEVEL_INPUTS = ("core_or_important_data", "regulator_override_level")
+NO_PEOPLE = (
+    "the platform holds no population or user counts of operators; this is the sum of "
+    "people_affected reported in the window's incidents"
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every scope's assessment shares in one computation."""
+
+    params: Parameters
+    document: PlanDocument
+    mu: Mapping[str, float]
+    window: float
+    now: datetime
+
+
+def worst_impact(incidents: Iterable[IncidentInfo]) -> dict[str, Any]:
+    """The component-wise worst of the reported impacts: each numeric input's maximum,
+    ``pop_share_by_region`` per key, and the most severe person-judged level."""
+    merged: dict[str, Any] = {}
+    for incident in incidents:
+        for key, value in incident.impact.items():
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, int | float):
+                merged[key] = max(value, merged.get(key, value))
+            elif key == "pop_share_by_region" and isinstance(value, dict):
+                shares = merged.setdefault(key, {})
+                for part, share in value.items():
+                    if isinstance(share, int | float) and not isinstance(share, bool):
+                        shares[part] = max(share, shares.get(part, share))
+            elif key in LEVEL_INPUTS and value in LEVEL_RANK:
+                old = merged.get(key)
+                if old is None or LEVEL_RANK[value] > LEVEL_RANK[old]:
+                    merged[key] = value
+    return merged
+
+
+def degree_of_harm(document: PlanDocument, incidents: list[IncidentInfo]) -> HarmOut:
+    """The plan's level for the worst plausible impact implied by the window's incidents."""
+    ids = sorted(i.id for i in incidents)
+    if not incidents:
+        return HarmOut(level=None, level_name=None, incident_ids=[], reasons=[],
+                       basis="no incident in the window: detections and submissions carry no "
+                             "impact figures the classification matrix could grade")  # fmt: skip
+    result = classify(document, worst_impact(incidents))
+    seen = [i.level for i in incidents if i.level]
+    candidates = [lv for lv in (result.level, *seen) if lv]
+    level = max(candidates, key=LEVEL_RANK.__getitem__) if candidates else None
+    basis = (
+        "the plan's classification of the component-wise worst impact reported in the "
+        "window's incidents, or the highest incident level seen if that is higher"
+    )
+    return HarmOut(
+        level=level,
+        level_name=document.level_name(level) if level else None,
+        basis=basis,
+        reasons=[reason.as_dict() for reason in result.reasons],
+        incident_ids=ids,
+    )
+
+
+def _scope(operators: list[OperatorInfo], incidents: list[IncidentInfo]) -> ScopeOut:
+    people = [i.impact.get("people_affected") for i in incidents]
+    counted = [p for p in people if isinstance(p, int) and not isinstance(p, bool)]
+    return ScopeOut(
+        operators=len(operators),
+        cii_operators=sum(o.is_cii for o in operators),
+        regions=sorted({o.region for o in operators if o.region}),
+        operator_names=sorted(o.name for o in operators),
+        people_exposed=sum(counted) if counted else None,
+        people_note=NO_PEOPLE,
+    )
+
+
+def surge_tests(world: World, params: Parameters) -> dict[str, surge.SurgeResult]:
+    """Every scope's two surge tests (detections, reports) in one Holm family."""
+    counts: dict[str, tuple[int, int]] = {}
+    n = params.surge.baseline_windows
+    for key, tally in world.tallies.items():
+        for family in FAMILIES:
+            windows = tally.windows[family]
+            baseline = sum(c for i, c in windows.items() if 1 <= i <= n)
+            counts["|".join((*key, family))] = (windows.get(0, 0), baseline)
+    return surge.detect(counts, baseline_windows=n, false_alarm_rate=params.surge.false_alarm_rate)
+
+
+def assess_scope(
+    ctx: Context,
+    key: ScopeKey,
+    tally: Tally,
+    operators: list[OperatorInfo],
+    surges: Mapping[str, surge.SurgeResult],
+) -> Assessment:
+    """One scope's assessment from its tally and operators."""
+    inputs = model.ScopeInputs(
+        operators=len(operators),
+        cii_operators=sum(o.is_cii for o in operators),
+        incidents=dict(tally.incidents),
+        detections=tally.detections,
+        submissions=tally.submissions,
+        open_incidents=tally.open_incidents,
+    )
+    evaluation = model.evaluate(inputs, ctx.params, mu=ctx.mu, window=ctx.window)
+    colour, threshold_key = model.colour_for(model.metrics_of(evaluation), ctx.params)
+    quiet = surge.SurgeResult(0, 0, ctx.params.surge.baseline_windows, 1.0, flagged=False)
+    tests = {f: surges.get("|".join((*key, f)), quiet) for f in FAMILIES}
+    kind, first, second = key
+    operator = operators[0] if kind == "operator" and operators else None
+    return Assessment(
+        scope_kind=kind,
+        sector=first if kind == "cell" else (operator.sector if operator else None),
+        region=second if kind == "cell" else (operator.province if operator else None),
+        org_id=first if kind == "operator" else None,
+        org_name=operator.name if operator else None,
+        computed_at=ctx.now,
+        score=round(evaluation.score, 4),
+        colour=colour,
+        threshold_key=threshold_key,
+        possibility=evaluation.possibility,
+        scope=_scope(operators, tally.incident_list),
+        degree=degree_of_harm(ctx.document, tally.incident_list),
+        factors=[FactorOut.model_validate(f.as_dict()) for f in evaluation.factors],
+        surge={f: t.as_dict() for f, t in tests.items()},
+        surge_flagged=any(t.flagged for t in tests.values()),
+        evidence={
+            "detections_by_level": dict(sorted(tally.detection_levels.items())),
+            "incident_ids": sorted(i.id for i in tally.incident_list),
+            "incident_references": sorted(i.reference for i in tally.incident_list),
+            "incident_categories": sorted(i.category for i in tally.incident_list),
+            "submission_ids": sorted(set(tally.submission_ids)),
+            "multiplier": round(evaluation.multiplier, 6),
+        },
+    )
+
+
+def assess_world(world: World, params: Parameters, document: PlanDocument) -> list[Assessment]:
+    """Every cell's and operator's assessment, cells first, in a stable order."""
+    window = model.effective_days(params.lookback_days, params.half_life_hours["incidents"])
+    mu = model.prior_means(
+        params, incidents_all=world.incidents_all, operators_all=len(world.operators), window=window
+    )
+    ctx = Context(params=params, document=document, mu=mu, window=window, now=world.now)
+    surges = surge_tests(world, params)
+    by_cell: dict[tuple[str | None, str | None], list[OperatorInfo]] = defaultdict(list)
+    for operator in world.operators.values():
+        by_cell[(operator.sector, operator.province)].append(operator)
+    results = []
+    for sector, province in sorted(world.cells()):
+        key: ScopeKey = ("cell", sector, province)
+        tally = world.tallies.get(key, Tally())
+        results.append(assess_scope(ctx, key, tally, by_cell[(sector, province)], surges))
+    for org_id in sorted(world.operators):
+        key = ("operator", org_id, "")
+        tally = world.tallies.get(key, Tally())
+        results.append(assess_scope(ctx, key, tally, [world.operators[org_id]], surges))
+    return results

@@ -1,0 +1,197 @@
+"""The risk model, as pure functions (no I/O): inputs of one scope in, possibility and score out.
+
+For each incident level L (I-IV) the incidents of a scope arrive as a Poisson process whose
+rate is the scope's exposure E (operators, CII counted extra) times a per-operator rate
+theta_L times an activity multiplier m:
+
+    theta_L ~ Gamma(shape = k * mu_L, rate = k)       prior pooled across scopes (mu_L)
+    posterior after n_L recency-weighted incidents over E * W operator-days:
+        alpha_L = k * mu_L + n_L,   beta = k + E * W
+    P(at least one level-L incident within t days)
+        = 1 - (beta / (beta + m * E * t)) ** alpha_L          (Gamma-Poisson predictive)
+    m = 1 + sum_f w_f * x_f / (x_f + h_f)                     (activity factors)
+    score = 100 * (1 - prod_L (1 - s_L * P_7d,L))             (s_L: severity of level L)
+
+Every term is non-decreasing in every input, so more activity or more exposure never
+lowers the risk (tests/risk/test_model_properties.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from fenghuo.risk.parameters import FACTORS, LEVELS, Parameters
+
+HORIZONS_DAYS = {"24h": 1.0, "7d": 7.0}
+NO_VULNERABILITY_DATA = "no data yet: the CVE/KEV import comes next; counts as 0"
+
+
+@dataclass(frozen=True)
+class ScopeInputs:
+    """What the model knows of one scope (a sector x region cell, or one operator)."""
+
+    operators: int = 0
+    cii_operators: int = 0
+    incidents: Mapping[str, float] = field(default_factory=dict)  # level -> weighted count
+    detections: float = 0.0  # level- and recency-weighted
+    submissions: float = 0.0  # recency-weighted
+    open_incidents: float = 0.0  # open incidents, each weighted by its level's severity
+    vulnerability_exposure: float = 0.0
+
+
+@dataclass(frozen=True)
+class Factor:
+    """Why: one input, its weight, and how many score points it adds (score minus score
+    without it)."""
+
+    name: str
+    value: float
+    weight: float
+    contribution: float
+    note: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "value": round(self.value, 6),
+            "weight": self.weight,
+            "contribution": round(self.contribution, 4),
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The model's answer for one scope."""
+
+    possibility: dict[str, dict[str, float]]  # level -> {"24h": p, "7d": p}
+    score: float
+    multiplier: float
+    factors: tuple[Factor, ...]
+
+
+def decay(age_hours: float, half_life_hours: float) -> float:
+    """The weight of evidence ``age_hours`` old: 2^(-age / half_life); future counts as now."""
+    return math.pow(2.0, -max(age_hours, 0.0) / half_life_hours)
+
+
+def effective_days(lookback_days: float, half_life_hours: float) -> float:
+    """The recency-weighted length of the window: the integral of ``decay`` over it, in days."""
+    h_days = half_life_hours / 24.0
+    return h_days / math.log(2.0) * (1.0 - math.pow(2.0, -lookback_days / h_days))
+
+
+def exposure(inputs: ScopeInputs, params: Parameters) -> float:
+    """Operators in scope, each CII operator counting ``1 + cii_extra``."""
+    return inputs.operators + params.cii_extra * inputs.cii_operators
+
+
+def _factor_value(inputs: ScopeInputs, name: str) -> float:
+    return float(getattr(inputs, name))
+
+
+def activity_multiplier(inputs: ScopeInputs, params: Parameters) -> float:
+    """m = 1 + sum_f w_f * x_f / (x_f + h_f): bounded, non-decreasing in every x_f."""
+    total = 1.0
+    for name in FACTORS:
+        x = max(_factor_value(inputs, name), 0.0)
+        f = params.factors[name]
+        total += f.weight * x / (x + f.half_saturation)
+    return total
+
+
+def prior_means(
+    params: Parameters, *, incidents_all: Mapping[str, float], operators_all: int, window: float
+) -> dict[str, float]:
+    """mu_L: the pooled per-operator daily rate of level-L incidents across all scopes."""
+    days = params.prior_operator_days + operators_all * window
+    return {lv: (params.prior_incidents[lv] + incidents_all.get(lv, 0.0)) / days for lv in LEVELS}
+
+
+def possibility(
+    inputs: ScopeInputs, params: Parameters, *, mu: Mapping[str, float], window: float
+) -> dict[str, dict[str, float]]:
+    """P(at least one incident of each level within 24 h and 7 days) for the scope."""
+    e = exposure(inputs, params)
+    m = activity_multiplier(inputs, params)
+    k = params.prior_strength
+    beta = k + e * window
+    result: dict[str, dict[str, float]] = {}
+    for lv in LEVELS:
+        alpha = k * mu[lv] + max(inputs.incidents.get(lv, 0.0), 0.0)
+        result[lv] = {
+            name: -math.expm1(-alpha * math.log1p(m * e * t / beta))
+            for name, t in HORIZONS_DAYS.items()
+        }
+    return result
+
+
+def score(probabilities: Mapping[str, Mapping[str, float]], params: Parameters) -> float:
+    """100 * (1 - prod_L (1 - s_L * P_7d,L)), in [0, 100]."""
+    quiet = 1.0
+    for lv in LEVELS:
+        quiet *= 1.0 - min(1.0, params.severity[lv] * probabilities[lv]["7d"])
+    return 100.0 * (1.0 - quiet)
+
+
+def _score_of(inputs: ScopeInputs, params: Parameters, mu: Mapping[str, float], w: float) -> float:
+    return score(possibility(inputs, params, mu=mu, window=w), params)
+
+
+def evaluate(
+    inputs: ScopeInputs, params: Parameters, *, mu: Mapping[str, float], window: float
+) -> Evaluation:
+    """Possibility, score and the factors that produced them (leave-one-out contributions)."""
+    probabilities = possibility(inputs, params, mu=mu, window=window)
+    total = score(probabilities, params)
+
+    def without(value: float, **changes: object) -> float:
+        if value <= 0:  # the input is already at zero: it adds nothing
+            return 0.0
+        return total - _score_of(replace(inputs, **changes), params, mu, window)  # type: ignore[arg-type]
+
+    e = exposure(inputs, params)
+    factors = [
+        Factor("exposure", e, 1.0, without(e, operators=0, cii_operators=0),
+               f"operators {inputs.operators}, CII operators {inputs.cii_operators} "
+               f"(each CII operator counts {1 + params.cii_extra:g})"),
+    ]  # fmt: skip
+    for lv in LEVELS:
+        rest = {k: v for k, v in inputs.incidents.items() if k != lv}
+        n = inputs.incidents.get(lv, 0.0)
+        factors.append(
+            Factor(f"incidents_{lv}", n, params.severity[lv], without(n, incidents=rest),
+                   "recency-weighted incidents of this level")
+        )  # fmt: skip
+    for name in FACTORS:
+        note = NO_VULNERABILITY_DATA if name == "vulnerability_exposure" else ""
+        factors.append(
+            Factor(name, _factor_value(inputs, name), params.factors[name].weight,
+                   without(_factor_value(inputs, name), **{name: 0.0}), note)
+        )  # fmt: skip
+    return Evaluation(
+        possibility=probabilities,
+        score=total,
+        multiplier=activity_multiplier(inputs, params),
+        factors=tuple(factors),
+    )
+
+
+def colour_for(metrics: Mapping[str, float], params: Parameters) -> tuple[str | None, str | None]:
+    """The most severe colour whose threshold the metrics reach, and that threshold's key."""
+    for threshold in params.thresholds:  # ordered red, orange, yellow, blue
+        value = metrics.get(threshold.metric)
+        if value is not None and value >= threshold.value:
+            return threshold.recommend, threshold.key
+    return None, None
+
+
+def metrics_of(evaluation: Evaluation) -> dict[str, float]:
+    """The metrics a threshold may name: ``risk_score`` and ``possibility_<h>_<L>`` (percent)."""
+    found = {"risk_score": evaluation.score}
+    for lv, by_horizon in evaluation.possibility.items():
+        for horizon, p in by_horizon.items():
+            found[f"possibility_{horizon}_{lv}"] = 100.0 * p
+    return found

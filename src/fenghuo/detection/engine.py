@@ -223,70 +223,110 @@ class Engine:
             key = channel.lower() if isinstance(channel, str) else ""
             for s in self.routing.route(key, as_text(event.get("EventID")) or ""):
                 buckets[s].append(i)
+        groups = [(g, ix) for s, ix in buckets.items() if (g := self._groups.get(s)) is not None]
+        every = _AllValues.of(events, [ix for g, ix in groups if KEYWORDS in g.fields])
         matches: list[Match] = []
-        for s, indices in buckets.items():
-            group = self._groups.get(s)
-            if group is not None:
-                matches.extend(self._evaluate(group, events, indices))
+        for group, indices in groups:
+            matches.extend(self._evaluate(group, events, indices, every))
         matches.sort()
         return matches
 
     def _evaluate(
-        self, group: _Group, events: Sequence[Mapping[str, Any]], indices: list[int]
+        self,
+        group: _Group,
+        events: Sequence[Mapping[str, Any]],
+        indices: list[int],
+        every: _AllValues,
     ) -> Iterable[Match]:
         if group.source.where:
             indices = [i for i in indices if _where(group.source, events[i])]
         if not indices:
             return []
-        batch = [events[i] for i in indices]
         rows: pl.Series | None = None
-        frame = _frame(group, batch)
-        if KEYWORDS not in group.fields:  # the all-values column is distinct per event
+        frame = _frame(group, [events[i] for i in indices])
+        if KEYWORDS in group.fields:  # the all-values column is distinct per event
+            keyword = every.of_events(indices)
+            frame = frame.with_columns(keyword) if frame.width else keyword.to_frame()
+        else:
             frame, rows = _distinct(frame)
         frame = _lower(frame, group)
         columns = {n: frame.get_column(low_name(n)) for n in group.fields if n != KEYWORDS}
         if frame.height < SPARSE_MIN:
             found = prefilter.present_in_columns(group.literals(), columns)
-            where_of: dict[prefilter.Word, set[int]] = {}
+            where_of: dict[prefilter.Word, pl.Series] = {}
         else:
-            found, where_of = prefilter.rows_of(group.literals(), columns)
+            where_of = prefilter.rows_of(group.literals(), columns)
+            found = set(where_of)
         active = [j for j, n in enumerate(group.needs) if prefilter.can_match(n, found)]
-        matched: list[Match] = []
-        for subset, rules in _plan(group, active, where_of, frame.height).items():
-            part = frame if subset is None else frame[list(subset)]
-            result = part.select([group.exprs[j] for j in rules])
-            for j, hits in zip(rules, result.iter_columns(), strict=True):
-                if not hits.any():
-                    continue
-                where = hits.arg_true()
-                if subset is not None:
-                    where = pl.Series(subset).gather(where)
-                if rows is not None:  # positions in the distinct frame -> rows of the batch
-                    where = rows.gather(where).explode()
-                matched.extend(Match(indices[k], group.rules[j]) for k in where.to_list())
-        return matched
+        plan = _plan(group, active, where_of, frame.height)
+        return _select(group, frame, plan, rows, indices)
+
+
+@dataclass(frozen=True)
+class _AllValues:
+    """Every value of each event that some keyword rule reads, joined, made once per batch
+    (an event of the Security channel is read by the rules for any Windows event and by
+    those for Security)."""
+
+    text: pl.Series
+    position: dict[int, int]
+
+    @classmethod
+    def of(cls, events: Sequence[Mapping[str, Any]], wanted: list[list[int]]) -> _AllValues:
+        """The all-values text of the events at the wanted indices."""
+        indices = sorted(set().union(*wanted))
+        values = [all_values(events[i], KW_SEP) for i in indices]
+        text = pl.Series(KEYWORDS, values, dtype=pl.String)
+        return cls(text, {i: k for k, i in enumerate(indices)})
+
+    def of_events(self, indices: list[int]) -> pl.Series:
+        """The all-values column of these events, in this order."""
+        return self.text.gather([self.position[i] for i in indices])
+
+
+def _select(
+    group: _Group,
+    frame: pl.DataFrame,
+    plan: dict[tuple[int, ...] | None, list[int]],
+    rows: pl.Series | None,
+    indices: list[int],
+) -> list[Match]:
+    """Run the planned rules; a hit's row is mapped back to its event in the batch."""
+    matched: list[Match] = []
+    for subset, rules in plan.items():
+        part = frame if subset is None else frame[list(subset)]
+        result = part.select([group.exprs[j] for j in rules])
+        for j, hits in zip(rules, result.iter_columns(), strict=True):
+            if not hits.any():
+                continue
+            where = hits.arg_true()
+            if subset is not None:
+                where = pl.Series(subset).gather(where)
+            if rows is not None:  # positions in the distinct frame -> rows of the batch
+                where = rows.gather(where).explode()
+            matched.extend(Match(indices[k], group.rules[j]) for k in where.to_list())
+    return matched
 
 
 def _plan(
-    group: _Group, active: list[int], where_of: dict[prefilter.Word, set[int]], height: int
+    group: _Group, active: list[int], where_of: dict[prefilter.Word, pl.Series], height: int
 ) -> dict[tuple[int, ...] | None, list[int]]:
     """Which rows each active rule is evaluated on (None: all of them).
 
-    On a large frame, a rule whose literals occur in few rows runs on those rows only (rules
-    with the same rows share one selection); the others run together on the whole frame.
+    On a large frame, a rule with a clause whose literals occur in few rows runs on those
+    rows only (rules with the same rows share one selection); the others run together on
+    the whole frame.
     """
     plan: dict[tuple[int, ...] | None, list[int]] = {}
     for j in active:
         subset: tuple[int, ...] | None = None
         clauses = group.needs[j]
         if where_of and clauses is not None:
-            rows = set.intersection(
-                *[set().union(*[where_of.get(w, ()) for w in c]) for c in clauses]
-            )
-            if len(rows) <= height * SPARSE_SHARE:
-                subset = tuple(sorted(rows))
+            held = [[where_of[w] for w in c if w in where_of] for c in clauses]
+            rarest = min(held, key=lambda rows: sum(map(len, rows)))
+            if sum(map(len, rarest)) <= height * SPARSE_SHARE:
+                subset = tuple(sorted(set().union(*[r.to_list() for r in rarest])))
         plan.setdefault(subset, []).append(j)
-    plan.pop((), None)  # no row holds the literals: nothing to evaluate
     return plan
 
 
@@ -300,10 +340,7 @@ def _frame(group: _Group, batch: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     sources = {group.source.event_field(n) for n in names}
     raw = _strings(batch, sorted(sources))
     columns = [raw.get_column(group.source.event_field(n)).alias(n) for n in names]
-    if KEYWORDS in group.fields:
-        values = [all_values(e, KW_SEP) for e in batch]
-        columns.append(pl.Series(KEYWORDS, values, dtype=pl.String))
-    return pl.DataFrame(columns, height=len(batch))
+    return pl.DataFrame(columns, height=len(batch)) if columns else pl.DataFrame()
 
 
 def _distinct(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:

@@ -110,20 +110,18 @@ def present_in_columns(literals: Sequence[str], columns: Mapping[str, pl.Series]
     return {(names[f], w) for f, w in held.select("field", "word").unique().iter_rows()}
 
 
-def rows_of(
-    literals: Sequence[str], columns: Mapping[str, pl.Series]
-) -> tuple[set[Word], dict[Word, set[int]]]:
-    """The (field, literal) pairs that occur in lower-cased columns, and the rows of each.
+def rows_of(literals: Sequence[str], columns: Mapping[str, pl.Series]) -> dict[Word, pl.Series]:
+    """The (field, literal) pairs that occur in lower-cased columns, each with its rows.
 
     Each distinct value (over all the columns) is scanned once; the values that hold a
     literal are then joined back to their rows.
     """
     if not literals or not columns:
-        return set(), {}
+        return {}
     cells = _cells(columns)
     held = _held(literals, cells, ["v"])
     pairs = cells.join(held, on="v").select("field", "word", "row").explode("word")
     grouped = pairs.group_by("field", "word").agg(pl.col("row").unique())
     names = list(columns)
-    where = {(names[f], w): set(r) for f, w, r in grouped.iter_rows()}
-    return set(where), where
+    keys = zip(grouped["field"].to_list(), grouped["word"].to_list(), strict=True)
+    return {(names[f], w): r for (f, w), r in zip(keys, grouped.get_column("row"), strict=True)}

@@ -297,6 +297,20 @@ def countdown(seconds: int | None) -> str:
     return gettext("%(span)s overdue", span=span) if past else gettext("%(span)s left", span=span)
 
 
+def typed_local(value: str) -> datetime | str | None:
+    """A ``datetime-local`` form value read as Beijing time, the zone the console shows.
+
+    Empty is None; text that is not a time is returned as it is, so that the model it is
+    checked by names the field.
+    """
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=DISPLAY_TZ)
+    except ValueError:
+        return value
+
+
 def now() -> datetime:
     """The present moment (the clock tests can freeze)."""
     return clock.now()

@@ -36,13 +36,6 @@ EXAMPLE = (
 )
 
 
-def _local(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=labels.DISPLAY_TZ)
-    except ValueError:
-        return None
-
-
 def _shown_default() -> dict[str, str]:
     now = labels.now().astimezone(labels.DISPLAY_TZ)
     return {
@@ -72,15 +65,15 @@ def run_hunt(
     """Run the query; the answer, or what is wrong beside the field."""
     shown = {**values(form, *FIELDS), "sql": secret(form, "sql")}
     errors = FormErrors()
-    since, until = _local(text(form, "since")), _local(text(form, "until"))
+    since, until = labels.typed_local(text(form, "since")), labels.typed_local(text(form, "until"))
     rows = text(form, "max_rows")
     for name, parsed in (("since", since), ("until", until)):
-        if parsed is None:
+        if not isinstance(parsed, datetime):
             errors.fields[name] = "time"
     if not rows.isdigit():
         errors.fields["max_rows"] = "int_parsing"
     result: Any = None
-    if not errors and since is not None and until is not None:
+    if not errors and isinstance(since, datetime) and isinstance(until, datetime):
         try:
             result = run_flow(
                 session,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -86,16 +85,6 @@ LATER_FIELDS = (
     "note",
 )
 FINAL_FIELDS = ("cause", "measures", "harm", "accountability", "rectification", "lessons")
-
-
-def local_moment(value: str) -> datetime | str | None:
-    """A ``datetime-local`` value read as Beijing time (the text itself if it is not one)."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=labels.DISPLAY_TZ)
-    except ValueError:
-        return value
 
 
 def _impact(form: FormData) -> dict[str, str]:
@@ -239,8 +228,8 @@ def report(
         "operator_type": text(form, "operator_type") or None,
         "reporting_unit": text(form, "reporting_unit"),
         "facility": text(form, "facility"),
-        "discovered_at": local_moment(text(form, "discovered_at")),
-        "occurred_at": local_moment(text(form, "occurred_at")),
+        "discovered_at": labels.typed_local(text(form, "discovered_at")),
+        "occurred_at": labels.typed_local(text(form, "occurred_at")),
         "place": text(form, "place"),
         "category": text(form, "category"),
         "impact": _impact(form),
@@ -422,7 +411,7 @@ def _timeline(
         {
             "kind": text(form, "kind"),
             "text": text(form, "text"),
-            "at": local_moment(text(form, "at")),
+            "at": labels.typed_local(text(form, "at")),
         }
     )
     return timeline.add_timeline_entry(

@@ -6,7 +6,6 @@ numbers of the scale are typed one per line as ``name: number``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -42,14 +41,6 @@ FIELDS = (
 )
 
 
-def _moment(value: str) -> datetime | str:
-    """A ``datetime-local`` value read in China Standard Time (the text itself if not one)."""
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=labels.DISPLAY_TZ)
-    except ValueError:
-        return value
-
-
 def _lines(value: str) -> list[str]:
     return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
 
@@ -74,8 +65,8 @@ def _read(form: FormData, errors: FormErrors) -> dict[str, Any]:
         "sectors": choices(form, "sectors"),
         "regions": _lines(text(form, "regions")),
         "operators": [line for line in text(form, "operators").splitlines() if line.strip()],
-        "period_start": _moment(text(form, "period_start")),
-        "period_end": _moment(text(form, "period_end")),
+        "period_start": labels.typed_local(text(form, "period_start")),
+        "period_end": labels.typed_local(text(form, "period_end")),
         "scale": _scale(text(form, "scale"), errors),
         "assessment": text(form, "assessment"),
         "measures": text(form, "measures"),

@@ -9,7 +9,6 @@ plan's issuers; a refusal is shown on the page with its rule and article.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -54,19 +53,10 @@ CONTENT = (
 FIELDS = (*CONTENT, "sectors", "regions", "exercise", "reason")
 
 
-def _local(value: str) -> datetime | str | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=labels.DISPLAY_TZ)
-    except ValueError:
-        return value
-
-
 def _content(form: FormData) -> dict[str, Any]:
     data: dict[str, Any] = {name: text(form, name) for name in CONTENT}
-    data["effective_at"] = _local(data["effective_at"])
-    data["expires_at"] = _local(data["expires_at"])
+    data["effective_at"] = labels.typed_local(data["effective_at"])
+    data["expires_at"] = labels.typed_local(data["expires_at"])
     data["tlp"] = data["tlp"] or None
     data["sectors"] = choices(form, "sectors")
     data["regions"] = [r.strip() for r in text(form, "regions").replace(",", " ").split() if r]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from fenghuo import clock
@@ -121,6 +121,11 @@ def _authorise_refresh(actor: Actor) -> None:
 def refresh(session: Session, actor: Actor, now: datetime | None = None) -> RefreshResult:
     """Compute and store every assessment, raise recommendations; one audit record."""
     _authorise_refresh(actor)
+    if session.get_bind().dialect.name == "postgresql":
+        # One refresh at a time (the worker's and an administrator's may meet): the second
+        # waits for the first to commit, then numbers its snapshot after it. SQLite writers
+        # are serialised already (BEGIN IMMEDIATE).
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('risk.refresh', 0))"))
     at = clock.as_utc(now) if now else clock.now()
     document = plan_service.active_plan(session).document
     params = packaged().with_plan_thresholds(document.risk_thresholds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,11 +133,14 @@ def test_a_viewer_of_the_coordinator_sees_every_source_but_gets_no_upload_form(
     assert 'action="/monitoring/upload"' not in page
 
 
-def test_detections_page_filters_by_level_and_refuses_nobody_it_should_not(
+def test_an_unknown_level_is_dropped_and_an_unknown_detection_is_not_found(
     client: TestClient,
 ) -> None:
     sign_in(client, "analyst")
-    assert client.get("/detections?level=critical&view=all").status_code == 200
-    assert client.get("/detections?level=nonsense").status_code == 200  # dropped, not refused
+    chosen = re.compile(r'<option value="([a-z]*)" selected>')
+    assert chosen.findall(client.get("/detections?view=all&level=high").text) == ["high"]
+    # An unknown level is dropped (the filter shows "all"), not applied nor refused.
+    unknown = client.get("/detections?view=all&level=nonsense")
+    assert unknown.status_code == 200 and chosen.findall(unknown.text) == []
     sign_in(client, "op.szpower")
     assert client.get("/detections/00000000-0000-0000-0000-000000000000").status_code == 404

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import resources
 from ipaddress import IPv4Network
 
@@ -96,27 +96,22 @@ def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def shifted(lines: list[bytes], offset: timedelta) -> list[bytes]:
-    """The lines with every time field moved by ``offset``."""
-    out: list[bytes] = []
-    for line in lines:
-        event = orjson.loads(line)
+def shifted(lines: list[bytes], now: datetime) -> list[bytes]:
+    """The lines with every time field moved by one offset, so that the latest one is ``now``."""
+    events = [orjson.loads(line) for line in lines]
+    latest = max(
+        _moment(event[name])
+        for event in events
+        for name in _TIME_FIELDS
+        if isinstance(event.get(name), str)
+    )
+    offset = now - latest
+    for event in events:
         for name in _TIME_FIELDS:
             if isinstance(event.get(name), str):
                 moved = (_moment(event[name]) + offset).astimezone(UTC)
                 event[name] = moved.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        out.append(orjson.dumps(event))
-    return out
-
-
-def _latest(lines: list[bytes]) -> datetime:
-    times = [
-        _moment(value)
-        for line in lines
-        for name in _TIME_FIELDS
-        if isinstance(value := orjson.loads(line).get(name), str)
-    ]
-    return max(times)
+    return [orjson.dumps(event) for event in events]
 
 
 def _chunks(lines: list[bytes], count: int) -> Iterator[list[bytes]]:
@@ -152,8 +147,7 @@ def replay(
     rounds: dict[str, list[list[bytes]]] = {}
     now = clock.now()
     for demo in DEMO_SOURCES:
-        lines = sample_lines(demo.name)
-        moved = shifted(lines, now - _latest(lines))
+        moved = shifted(sample_lines(demo.name), now)
         rounds[demo.name] = list(_chunks(moved, chunks))
     accepted = 0
     for number in range(chunks):

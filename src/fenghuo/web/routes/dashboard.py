@@ -15,7 +15,8 @@ from fenghuo.audit import service as audit_service
 from fenghuo.authority import Actor, check, visibility
 from fenghuo.detection import service as detection_service
 from fenghuo.incidents import actions as incident_actions
-from fenghuo.incidents import views as incident_views
+from fenghuo.incidents import clocks as incident_clocks
+from fenghuo.incidents import service as incident_service
 from fenghuo.notification import actions as notification_actions
 from fenghuo.notification import flows as notification_flows
 from fenghuo.risk import actions as risk_actions
@@ -53,10 +54,15 @@ def _watch(session: SessionDep, actor: Actor) -> dict[str, int | None]:
             ),
         )
     if check(actor, incident_actions.VIEW).allowed:
-        rows, _ = incident_views.board(session=session, actor=actor, limit=10_000)
-        still_open = [row for row in rows if row.state not in ("closed", "cancelled")]
+        incidents, _ = incident_service.list_(
+            session=session, scope=visibility(actor, incident_actions.VIEW)
+        )
+        still_open = [i for i in incidents if i.state not in ("closed", "cancelled")]
         found["incidents_open"] = len(still_open)
-        found["incidents_overdue"] = sum(1 for row in still_open if row.overdue)
+        # Only the clocks, not the whole board row of each incident.
+        found["incidents_overdue"] = sum(
+            1 for incident in still_open if incident_clocks.has_overdue(session, incident)
+        )
     if check(actor, notification_actions.VIEW).allowed and actor.org is not None:
         _, found["unacknowledged"] = notification_flows.inbox(
             session, actor, unacknowledged_only=True, limit=1

@@ -18,7 +18,7 @@ from fenghuo.authority import Actor, check, visibility
 from fenghuo.monitoring import flows, pipeline
 from fenghuo.monitoring import service as monitoring_service
 from fenghuo.monitoring.formats import FORMATS, Rejected
-from fenghuo.monitoring.models import IngestBatch, Source
+from fenghuo.monitoring.models import Source
 from fenghuo.web.forms import FORM_ERRORS, FormDep, FormErrors, run_flow, text
 from fenghuo.web.routes import RendererDep, console_router
 
@@ -151,8 +151,3 @@ async def upload(
         "line_errors": ingested.result.errors[:50],
     }
     return _page(request, session, renderer, actor, chosen=chosen, result=result)
-
-
-def batch_of(session: Session, batch_id: str) -> IngestBatch | None:
-    """An ingest batch by id (for the detections page's heading)."""
-    return session.get(IngestBatch, batch_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from fenghuo.accounts.enums import CredentialKind
 from fenghuo.accounts.models import Organisation, User
 from fenghuo.accounts.schemas import (
     OrganisationCreate,
+    OrganisationUpdate,
     ProfileUpdate,
     TokenCreate,
     UserCreate,
@@ -102,6 +104,11 @@ def test_sector_admin_cannot_create_an_operator_of_another_sector(
             "cii-operator-only",
         ),
         ({"parent_id": None}, "parent_id", "parent-required"),
+        (
+            {"kind": "professional_institution", "people_served": 1000, "sector_code": None},
+            "people_served",
+            "people-served-operator-only",
+        ),
     ],
 )
 def test_invalid_organisation_names_field_and_rule(
@@ -119,6 +126,25 @@ def test_invalid_organisation_names_field_and_rule(
         )
     assert (invalid.value.field, invalid.value.rule) == (field, rule)
     assert session.scalar(select(func.count(Organisation.id))) == count
+
+
+def test_an_operator_declares_the_people_it_serves_and_a_negative_count_is_refused(
+    session: Session, world: World, system_actor: Actor
+) -> None:
+    org = flows.create_organisation(
+        session=session, actor=system_actor, org_in=_operator(world.national, people_served=2500)
+    )
+    assert org.people_served == 2500
+    flows.update_organisation(
+        session=session,
+        actor=system_actor,
+        org_id=org.id,
+        org_in=OrganisationUpdate(people_served=3_000_000),
+    )
+    assert org.people_served == 3_000_000
+    with pytest.raises(ValidationError) as invalid:
+        OrganisationUpdate.model_validate({"people_served": -1})
+    assert invalid.value.errors()[0]["loc"] == ("people_served",)
 
 
 def test_second_national_coordinator_is_refused(

@@ -142,6 +142,21 @@ ORG_ACTIONS: dict[str, dict[str, str]] = {
         "viewer": "own",
     },
     "monitoring.indicators.manage": {"administrator": "visible", "analyst": "visible"},
+    # Products on assets: staff within visibility, operator staff on their own assets.
+    "monitoring.products.manage": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "operator_staff": "own",
+    },
+    # Vulnerability exposure of operators: staff within visibility, operators their own.
+    "monitoring.exposures.view": {
+        "administrator": "visible",
+        "analyst": "visible",
+        "approver": "visible",
+        "duty_officer": "visible",
+        "operator_staff": "own",
+        "viewer": "own",
+    },
     # Art. 52: staff submit for their own organisation; the submissions flow also refuses
     # every organisation but a sector or provincial department (rule
     # submissions-from-departments, tested in tests/monitoring/test_submissions.py).
@@ -275,6 +290,11 @@ UNSCOPED_ACTIONS: dict[str, set[str]] = {
     # tests/detection/test_rulebook.py).
     "detection.rules.view": {"administrator", "analyst", "approver", "duty_officer"},
     "detection.rules.manage": {"administrator", "analyst"},
+    # The vulnerability catalogue is public data every signed-in user reads; importing is
+    # national: the flow also refuses every organisation but the national coordinator and
+    # CERTs (rule vulnerabilities-imported-nationally, tests/monitoring/test_vulnerabilities.py).
+    "monitoring.vulnerabilities.view": ALL_STAFF,
+    "monitoring.vulnerabilities.import": {"administrator", "analyst"},
     # Reports go upward to any authority over the sender; the flow checks that (rule
     # reports-go-upward). Escalation and delivery are the notification worker's (system).
     "notification.reports.send": ALL_STAFF - {"viewer"},

@@ -24,7 +24,9 @@ from fenghuo.audit.models import AuditRecord
 from fenghuo.authority import Actor, Policy, visibility
 from fenghuo.demo import DEMO_PASSWORD, LOGINS, DemoLogin, existing_logins, is_seeded, seed
 from fenghuo.demo.monitoring import DEMO_SOURCES
+from fenghuo.monitoring import vulnerabilities as vulnerabilities_service
 from fenghuo.monitoring.models import Source
+from fenghuo.risk.models import RiskAssessment
 from fenghuo.settings import Settings
 from tests.conftest import _migrated_engine
 
@@ -129,3 +131,17 @@ def test_the_tree_gives_each_demo_role_a_believable_view(session: Session, polic
     assert _visible_names(session, policy, "cert.analyst") == {
         "CNCERT/CC (National Internet Emergency Center)"
     }
+
+
+def test_the_demo_operators_have_vulnerability_exposure_in_their_risk(session: Session) -> None:
+    exposure = vulnerabilities_service.exposure_by_operator(session)
+    by_name = {e.org_name: e for e in exposure.values()}
+    power = by_name["CSG Shenzhen Power Supply Bureau"]
+    assert power.kev_cves == ["CVE-2025-900001"] and power.score == 1.5
+    assert "Zhejiang Rural Commercial United Bank" not in by_name  # runs the fixed version
+    # The demo's risk refresh ran after the import: the CVE is in the operator's evidence.
+    stored = session.scalars(
+        select(RiskAssessment).where(RiskAssessment.org_id == power.org_id)
+    ).first()
+    assert stored is not None
+    assert stored.content["evidence"]["vulnerability_cves"] == ["CVE-2025-900001"]

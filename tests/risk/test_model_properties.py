@@ -125,7 +125,7 @@ def test_every_factor_is_explained_with_a_non_negative_contribution(
     ]
     assert all(f.contribution >= -EPS for f in result.factors)
     vulnerability = result.factors[-1]
-    assert "no data yet" in vulnerability.note
+    assert "CVE" in vulnerability.note and "KEV" in vulnerability.note
 
 
 def test_a_scope_without_operators_has_no_risk() -> None:

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fenghuo import clock
+from fenghuo.accounts import flows as accounts_flows
+from fenghuo.accounts.schemas import OrganisationUpdate
 from fenghuo.audit.models import AuditRecord
 from fenghuo.authority import Actor
 from fenghuo.bus.outbox import OutboxMessage
@@ -16,6 +18,7 @@ from fenghuo.errors import NotFound, Refused
 from fenghuo.notification.models import NotificationRecipient
 from fenghuo.risk import model, service
 from fenghuo.risk.models import RiskRecommendation
+from fenghuo.risk.recommendations import COLOUR_RANK
 from fenghuo.risk.schemas import Assessment
 from fenghuo.warnings import flows as warning_flows
 from tests.factories.incidents import report
@@ -117,6 +120,25 @@ def test_a_recommendation_is_made_once_per_scope_per_window(
     assert len(next_window.recommendations) == 1
     rows = session.scalars(select(RiskRecommendation)).all()
     assert len({r.window_start for r in rows}) == 2
+
+
+def test_a_rising_colour_is_recommended_again_within_the_window(
+    session: Session, people: People, system_actor: Actor
+) -> None:
+    _busy(session, people)
+    (first_id,) = service.refresh(session, system_actor).recommendations
+    first = session.get(RiskRecommendation, first_id)
+    assert first is not None
+    for impact in ({"people_affected": 12_000_000}, {"pi_records_citizens": 20_000_000}):
+        report(session, people.sz_staff, discovered_at=NOW - timedelta(hours=1), impact=impact)
+    rising = service.refresh(session, system_actor, now=NOW + timedelta(hours=1))
+    (second_id,) = rising.recommendations
+    second = session.get(RiskRecommendation, second_id)
+    assert second is not None and second.window_start == first.window_start
+    assert COLOUR_RANK[second.colour] > COLOUR_RANK[first.colour]
+    # The same colour again, or a lower one, in the same window: nothing new.
+    steady = service.refresh(session, system_actor, now=NOW + timedelta(hours=2))
+    assert steady.recommendations == []
 
 
 def test_a_recommendation_turns_into_a_warning_draft(
@@ -249,3 +271,23 @@ def test_a_burst_of_sector_submissions_is_a_reports_surge(
     assert next(f for f in cell.factors if f.name == "submissions").contribution > 0
     shanghai = _cell(service.latest(session, people.nat_admin), "energy", "310000")
     assert shanghai.surge["reports"]["current"] == 0
+
+
+def test_the_scope_counts_the_people_the_operators_in_it_serve(
+    session: Session, people: People, system_actor: Actor
+) -> None:
+    accounts_flows.update_organisation(
+        session=session,
+        actor=people.nat_admin,
+        org_id=people.world.energy_op_gd.id,
+        org_in=OrganisationUpdate(people_served=17_000_000),
+    )
+    report(session, people.sz_staff, impact={"people_affected": 250_000})
+    service.refresh(session, system_actor)
+    cell = _cell(service.latest(session, people.nat_admin), *CELL)
+    assert cell.scope.people_exposed == 17_000_000
+    assert cell.scope.operators_without_people == 0
+    assert cell.scope.people_affected_reported == 250_000
+    shanghai = _cell(service.latest(session, people.nat_admin), "energy", "310000")
+    assert shanghai.scope.people_exposed is None  # nobody there declared it
+    assert shanghai.scope.operators_without_people == shanghai.scope.operators == 1

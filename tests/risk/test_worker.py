@@ -67,3 +67,30 @@ def test_a_burst_of_detection_notices_refreshes_the_risk_and_flags_the_surge(
         cells = service.latest(session, system, scope_kind="cell")
     hot = [c for c in cells if (c.sector, c.region) == ("energy", "440000")]
     assert hot[0].surge_flagged
+
+
+@pytest.mark.parametrize(
+    "subject", ["monitoring.vulnerabilities.imported", "monitoring.products.changed"]
+)
+def test_new_vulnerability_exposure_refreshes_the_risk(
+    sessions: sessionmaker[Session], policy: Policy, subject: str
+) -> None:
+    with sessions.begin() as session:
+        make_world(session)
+
+    async def scenario() -> None:
+        bus = InProcessBus()
+        await bus.connect()
+        refresher = worker.Refresher(sessions, policy)
+        subscriptions = await worker.subscribe_risk(
+            bus, sessions=sessions, policy=policy, refresher=refresher
+        )
+        await bus.publish(subject, {"kind": "kev", "new": 1})
+        await eventually(lambda: _refreshes(sessions) == 1, timeout=20)
+        await refresher.idle()
+        for subscription in subscriptions:
+            await subscription.close()
+        await bus.close()
+
+    run_in_own_thread(scenario())
+    assert _refreshes(sessions) == 1

@@ -46,20 +46,24 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file, migrated and seeded with the demo world, to copy from."""
+    """A SQLite file, migrated and seeded with the demo world (its warnings signed with keys
+    beside it), to copy from."""
     data_dir = tmp_path_factory.mktemp("demo-template")
     platform = Platform.build(Settings(data_dir=data_dir, secret_key=SECRET_KEY))
     upgrade(platform.engine)
     with platform.transaction() as session:
-        seed(session, platform.system_actor("demo-seed"))
+        seed(session, platform.system_actor("demo-seed"), platform.settings)
     platform.engine.dispose()
     return data_dir / "fenghuo.db"
 
 
 def demo_platform(template: Path, data_dir: Path, **overrides: Any) -> Platform:
-    """A platform on a private copy of the demo database."""
+    """A platform on a private copy of the demo database and its warning-signing keys."""
     data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, data_dir / "fenghuo.db")
+    keys = template.parent / "warning-keys"
+    if keys.is_dir():
+        shutil.copytree(keys, data_dir / "warning-keys", dirs_exist_ok=True)
     settings = Settings(data_dir=data_dir, secret_key=SECRET_KEY, **overrides)
     return Platform.build(settings)
 

@@ -39,6 +39,7 @@ def create_organisation(
         region_code=org_in.region_code,
         is_cii=org_in.is_cii,
         parent=parent,
+        people_served=org_in.people_served,
     )
     if parent is None and session.scalar(
         select(Organisation.id).where(Organisation.parent_id.is_(None))
@@ -92,6 +93,7 @@ def update_organisation(
         parent=accounts_service.get(session=session, org_id=org.parent_id)
         if org.parent_id
         else None,
+        people_served=org.people_served,
     )
     decision = require(actor, "accounts.orgs.update", Target(org=accounts_service.org_ref(org)))
     session.flush()

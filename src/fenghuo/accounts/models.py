@@ -25,6 +25,9 @@ class Organisation(TimestampMixin, Base):
     sector_code: Mapped[str | None] = mapped_column(String(40), index=True)
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     is_cii: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Users or residents an operator serves, as it declares them: the people a risk to it
+    # exposes (Art. 54(2) "scope"). None: not declared.
+    people_served: Mapped[int | None]
     contact_email: Mapped[str | None] = mapped_column(String(254))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -43,6 +46,7 @@ class Organisation(TimestampMixin, Base):
             "sector_code": self.sector_code,
             "region_code": self.region_code,
             "is_cii": self.is_cii,
+            "people_served": self.people_served,
             "contact_email": self.contact_email,
             "is_active": self.is_active,
         }

@@ -60,6 +60,7 @@ def check_org_fields(
     region_code: str | None,
     is_cii: bool,
     parent: ParentFacts | None,
+    people_served: int | None = None,
 ) -> None:
     """Refuse an organisation whose fields do not fit its kind or its place in the tree.
 
@@ -117,11 +118,22 @@ def check_org_fields(
             field="region_code",
             rule="region-of-parent",
         )
+    _check_operator_fields(kind, is_cii, people_served)
+
+
+def _check_operator_fields(kind: OrgKind, is_cii: bool, people_served: int | None) -> None:
+    """What only a network operator has: CII, and the people it serves."""
     if is_cii and kind is not OrgKind.network_operator:
         raise Invalid(
             "only network operators run critical information infrastructure",
             field="is_cii",
             rule="cii-operator-only",
+        )
+    if people_served is not None and kind is not OrgKind.network_operator:
+        raise Invalid(
+            "only network operators declare the people they serve",
+            field="people_served",
+            rule="people-served-operator-only",
         )
 
 

@@ -30,6 +30,10 @@ Username = Annotated[
 EntityId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 SectorCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+PeopleServed = Annotated[
+    int,
+    Field(ge=0, le=2_000_000_000, description="Users or residents a network operator serves."),
+]
 
 
 class OrganisationCreate(BaseModel):
@@ -42,6 +46,7 @@ class OrganisationCreate(BaseModel):
     sector_code: SectorCode | None = None
     region_code: RegionCode | None = None
     is_cii: bool = False
+    people_served: PeopleServed | None = None
     contact_email: EmailStr | None = None
 
 
@@ -53,6 +58,7 @@ class OrganisationUpdate(BaseModel):
     sector_code: SectorCode | None = None
     region_code: RegionCode | None = None
     is_cii: bool | None = None
+    people_served: PeopleServed | None = None
     contact_email: EmailStr | None = None
     is_active: bool | None = None
 
@@ -68,6 +74,7 @@ class OrganisationRead(BaseModel):
     sector_code: str | None
     region_code: str | None
     is_cii: bool
+    people_served: int | None
     contact_email: str | None
     is_active: bool
     created_at: datetime

@@ -26,6 +26,7 @@ from fenghuo.cli import (
     sources,
     tokens,
     users,
+    vulns,
     warnings,
     worker,
 )
@@ -86,6 +87,7 @@ app.command("ingest")(ingest.ingest)
 app.add_typer(sources.app, name="sources")
 app.add_typer(assets.app, name="assets")
 app.add_typer(indicators.app, name="indicators")
+app.add_typer(vulns.app, name="vulns")
 app.add_typer(worker.app, name="worker")
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(plans.app, name="plans")

@@ -1,8 +1,9 @@
 """Read organisation rows from a YAML or CSV file, remembering the line of each.
 
 Columns: name_zh, name_en, kind, parent (an existing organisation's id or name, or an
-earlier row's name_en), sector_code, region_code, is_cii, contact_email. Only the first
-three are required. A bad file is refused with the line and the rule it broke.
+earlier row's name_en), sector_code, region_code, is_cii, people_served, contact_email.
+Only the first three are required. A bad file is refused with the line and the rule it
+broke.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ COLUMNS = (
     "sector_code",
     "region_code",
     "is_cii",
+    "people_served",
     "contact_email",
 )
 REQUIRED = ("name_zh", "name_en", "kind")

@@ -5,6 +5,8 @@
 reaches the database, the bus and the event archive (``FENGHUO_DATA_DIR``).
 ``fenghuo worker ingest`` joins the ingest consumer group on ``monitoring.events.submit.*``.
 ``fenghuo worker notify`` delivers notifications (e-mail, webhooks), retries and escalates.
+``fenghuo worker risk`` refreshes the risk assessment as detections, reports and submissions
+arrive, and raises the recommendations.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from fenghuo.detection import worker as detection_worker
 from fenghuo.integrations import notify as notify_worker
 from fenghuo.monitoring import consumers
 from fenghuo.platform import Platform
+from fenghuo.risk import worker as risk_worker
 
 app = typer.Typer(help="Background workers (consumer groups on the bus).", no_args_is_help=True)
 
@@ -150,5 +153,34 @@ async def _run_notify(platform: Platform) -> None:
         stderr().print(f"worker notify: channels {channels}, ready", markup=False)
         await stop.wait()
         await notifier.close()
+    finally:
+        await platform.bus.close()
+
+
+@app.command("risk")
+def risk(ctx: typer.Context) -> None:
+    """Refresh the risk assessment on new detections, incident reports and submissions."""
+    with open_platform(ctx) as platform:
+        require_current(platform)
+        asyncio.run(_run_risk(platform))
+
+
+async def _run_risk(platform: Platform) -> None:
+    stop = _stop_on_signals()
+    await platform.bus.connect()
+    try:
+        refresher = risk_worker.Refresher(platform.session_factory, platform.policy)
+        subscriptions = await risk_worker.subscribe_risk(
+            platform.bus,
+            sessions=platform.session_factory,
+            policy=platform.policy,
+            refresher=refresher,
+        )
+        groups = ", ".join(sorted(risk_worker.SUBJECTS.values()))
+        stderr().print(f"worker risk: consumer groups {groups}, ready", markup=False)
+        await stop.wait()
+        for subscription in subscriptions:
+            await subscription.close()
+        await refresher.idle()
     finally:
         await platform.bus.close()

@@ -13,6 +13,7 @@ from fenghuo.accounts.models import Organisation, User
 from fenghuo.accounts.schemas import OrganisationCreate, UserCreate
 from fenghuo.authority import Actor
 from fenghuo.demo.monitoring import seed_monitoring
+from fenghuo.demo.vulnerabilities import seed_vulnerabilities
 from fenghuo.demo.world import ORGANISATIONS, PEOPLE, DemoOrg, DemoPerson
 from fenghuo.detection import rulebook
 from fenghuo.incidents.demo import seed_incidents
@@ -84,6 +85,7 @@ def seed(session: Session, actor: Actor, settings: Settings | None = None) -> li
     for person in PEOPLE:
         _create_person(session, actor, person, ids[person.org])
     seed_monitoring(session, actor, ids)
+    seed_vulnerabilities(session, actor)  # products on demo hosts, demo CVE/KEV data
     rulebook.install_starter_rules(session=session, actor=actor)
     plans_service.ensure_default_plan(session, actor=actor)
     seed_incidents(session, actor)
@@ -105,6 +107,7 @@ def _create_org(session: Session, actor: Actor, org: DemoOrg, ids: dict[str, str
             sector_code=org.sector,
             region_code=org.region,
             is_cii=org.is_cii,
+            people_served=org.people_served,
             contact_email=org.contact_email,
         ),
     )

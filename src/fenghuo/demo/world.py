@@ -25,6 +25,7 @@ class DemoOrg:
     sector: str | None = None
     region: str | None = None
     is_cii: bool = False
+    people_served: int | None = None
 
     @property
     def contact_email(self) -> str:
@@ -132,8 +133,19 @@ _OPERATORS: tuple[tuple[str, str, str, str, str, str, bool], ...] = (
      "mot", "transport", "510000", False),
 )  # fmt: skip
 
+# The users or residents each operator serves (the scope of a risk, Art. 54(2)): round,
+# illustrative figures of the right order for the demo, not the companies' own numbers.
+# Two operators have declared none, as in any real registry.
+_PEOPLE_SERVED: dict[str, int] = {
+    "szpower": 17_000_000, "zjpower": 60_000_000, "scpower": 45_000_000,
+    "gzgas": 6_000_000, "swgas": 15_000_000, "zjbank": 30_000_000, "cmb": 100_000_000,
+    "cgb": 40_000_000, "scbank": 5_000_000, "hzbank": 10_000_000, "scmobile": 70_000_000,
+    "gdtelecom": 60_000_000, "zjunicom": 20_000_000, "gzmetro": 8_000_000,
+    "szairport": 150_000, "hzmetro": 4_000_000, "cdmetro": 6_000_000,
+}  # fmt: skip
+
 OPERATORS: tuple[DemoOrg, ...] = tuple(
-    DemoOrg(key, _OP, zh, en, parent, sector, region, cii)
+    DemoOrg(key, _OP, zh, en, parent, sector, region, cii, _PEOPLE_SERVED.get(key))
     for key, zh, en, parent, sector, region, cii in _OPERATORS
 )
 
@@ -150,6 +162,7 @@ _STAFF: tuple[DemoPerson, ...] = (
     DemoPerson("gd.admin", "gd", ("administrator",), "黄志强"),
     DemoPerson("gd.leader", "gd", ("approver",), "林国栋"),
     DemoPerson("gd.duty", "gd", ("duty_officer",), "吴婷"),
+    DemoPerson("gd.analyst", "gd", ("analyst",), "梁晓明"),
     DemoPerson("cert.analyst", "cncert", ("analyst",), "周杰"),
     DemoPerson("council.leader", "council", ("approver",), "郑国平"),
     DemoPerson("op.szpower", "szpower", ("operator_staff",), "邓伟"),

@@ -111,6 +111,20 @@ def count(*, session: Session, scope: VisibilityScope, detection_filter: Detecti
     return int(session.scalar(query) or 0)
 
 
+def hourly_counts(
+    *, session: Session, scope: VisibilityScope, since: datetime
+) -> list[tuple[datetime, int]]:
+    """Detections within ``scope`` per hour (their ``window_start``) from ``since``, oldest
+    first: the trend on the dashboard."""
+    query = _filtered(
+        select(Detection.window_start, func.count(Detection.id)),
+        scope,
+        DetectionFilter(since=since),
+    )
+    rows = session.execute(query.group_by(Detection.window_start).order_by(Detection.window_start))
+    return [(hour, int(n)) for hour, n in rows]
+
+
 @dataclass(frozen=True)
 class DetectionGroup:
     """One line of the analysts' view: a rule on a host within one window (an hour)."""

@@ -7,6 +7,7 @@ Flushes, never commits. Reads that a user asks for go through ``get`` (authorise
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, insert, select, update
@@ -111,6 +112,20 @@ def list_(
     if limit is not None:
         ordered = ordered.limit(limit)
     return list(session.scalars(ordered).unique()), int(total)
+
+
+def discovered_since(
+    *, session: Session, scope: VisibilityScope, since: datetime
+) -> list[datetime]:
+    """When each incident within ``scope`` discovered from ``since`` was discovered (not
+    cancelled ones): the trend of reports on the dashboard."""
+    query = (
+        select(Incident.discovered_at)
+        .join(Organisation, Organisation.id == Incident.org_id)
+        .where(accounts_service.visible_orgs_clause(scope))
+        .where(Incident.discovered_at >= since, Incident.state != "cancelled")
+    )
+    return list(session.scalars(query))
 
 
 def reports(session: Session, incident: Incident) -> list[IncidentReport]:

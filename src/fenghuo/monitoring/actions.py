@@ -43,4 +43,26 @@ ACTIONS = (
         changes_state=False,
         article="Art. 51",
     ),
+    Action(
+        "monitoring.products.manage",
+        "Record and remove the products (vendor, product, version, CPE) on assets",
+        article="Art. 51",
+    ),
+    Action(
+        "monitoring.vulnerabilities.view",
+        "See the vulnerability catalogue (CVE records, KEV listings)",
+        changes_state=False,
+        article="Art. 51",
+    ),
+    Action(
+        "monitoring.vulnerabilities.import",
+        "Import CVE JSON 5 records and the CISA KEV catalogue into the vulnerability catalogue",
+        article="Art. 51",
+    ),
+    Action(
+        "monitoring.exposures.view",
+        "See operators' vulnerability exposure: vulnerable products on their assets",
+        changes_state=False,
+        article="Art. 54(2)",
+    ),
 )

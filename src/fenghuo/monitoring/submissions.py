@@ -228,6 +228,16 @@ def list_(
     return list(page.unique()), total
 
 
+def received_since(*, session: Session, scope: VisibilityScope, since: datetime) -> list[datetime]:
+    """When each submission of an organisation within ``scope`` arrived, from ``since``."""
+    query = (
+        select(Submission.created_at)
+        .join(Submission.organisation)
+        .where(accounts_service.visible_orgs_clause(scope), Submission.created_at >= since)
+    )
+    return list(session.scalars(query))
+
+
 def get(*, session: Session, actor: Actor, submission_id: str) -> Submission:
     """One submission, if the actor may see its department's submissions."""
     submission = session.get(Submission, submission_id)

@@ -19,9 +19,10 @@ FAMILIES = ("detections", "reports")
 LEVEL_RANK = {lv: rank for rank, lv in enumerate(reversed(LEVELS), start=1)}  # IV=1 .. I=4
 # Impact inputs that name a level judged by a person; the worst (lowest numeral) is kept.
 LEVEL_INPUTS = ("core_or_important_data", "regulator_override_level")
-NO_PEOPLE = (
-    "the platform holds no population or user counts of operators; this is the sum of "
-    "people_affected reported in the window's incidents"
+PEOPLE_NOTE = (
+    "people_exposed: the users or residents the operators in scope declare they serve "
+    "(their people_served), null when none declared; people_affected_reported: the sum of "
+    "people_affected in the window's incidents"
 )
 
 
@@ -83,15 +84,18 @@ def degree_of_harm(document: PlanDocument, incidents: list[IncidentInfo]) -> Har
 
 
 def _scope(operators: list[OperatorInfo], incidents: list[IncidentInfo]) -> ScopeOut:
-    people = [i.impact.get("people_affected") for i in incidents]
-    counted = [p for p in people if isinstance(p, int) and not isinstance(p, bool)]
+    affected = [i.impact.get("people_affected") for i in incidents]
+    reported = [p for p in affected if isinstance(p, int) and not isinstance(p, bool)]
+    served = [o.people_served for o in operators if o.people_served is not None]
     return ScopeOut(
         operators=len(operators),
         cii_operators=sum(o.is_cii for o in operators),
         regions=sorted({o.region for o in operators if o.region}),
         operator_names=sorted(o.name for o in operators),
-        people_exposed=sum(counted) if counted else None,
-        people_note=NO_PEOPLE,
+        people_exposed=sum(served) if served else None,
+        operators_without_people=len(operators) - len(served),
+        people_affected_reported=sum(reported) if reported else None,
+        people_note=PEOPLE_NOTE,
     )
 
 
@@ -122,6 +126,7 @@ def assess_scope(
         detections=tally.detections,
         submissions=tally.submissions,
         open_incidents=tally.open_incidents,
+        vulnerability_exposure=tally.vulnerability_exposure,
     )
     evaluation = model.evaluate(inputs, ctx.params, mu=ctx.mu, window=ctx.window)
     colour, threshold_key = model.colour_for(model.metrics_of(evaluation), ctx.params)
@@ -151,6 +156,7 @@ def assess_scope(
             "incident_references": sorted(i.reference for i in tally.incident_list),
             "incident_categories": sorted(i.category for i in tally.incident_list),
             "submission_ids": sorted(set(tally.submission_ids)),
+            "vulnerability_cves": sorted(tally.vulnerability_cves),
             "multiplier": round(evaluation.multiplier, 6),
         },
     )

@@ -1,4 +1,5 @@
-"""What the risk model reads: operators, detections, submissions and incidents, by scope.
+"""What the risk model reads: operators, detections, submissions, incidents and
+vulnerability exposure, by scope.
 
 Read-only aggregate queries over the tables of earlier domains (the model needs counts per
 sector x province, operator, level and hour across all organisations, which their
@@ -21,6 +22,7 @@ from fenghuo.accounts.enums import OrgKind
 from fenghuo.accounts.models import Organisation
 from fenghuo.detection.models import Detection
 from fenghuo.incidents.models import Incident
+from fenghuo.monitoring import vulnerabilities as vulnerabilities_service
 from fenghuo.monitoring.submissions_models import Submission
 from fenghuo.risk.model import decay
 from fenghuo.risk.parameters import Parameters
@@ -49,6 +51,7 @@ class OperatorInfo:
     sector: str | None
     region: str | None
     is_cii: bool
+    people_served: int | None = None
 
     @property
     def province(self) -> str | None:
@@ -77,6 +80,9 @@ class Tally:
     incidents: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     open_incidents: float = 0.0
     incident_list: list[IncidentInfo] = field(default_factory=list)
+    # weighted vulnerable products on the operators' assets (monitoring.vulnerabilities)
+    vulnerability_exposure: float = 0.0
+    vulnerability_cves: set[str] = field(default_factory=set)
     # surge counts: [family][window index] (0 = the last window)
     windows: dict[str, dict[int, int]] = field(
         default_factory=lambda: {"detections": defaultdict(int), "reports": defaultdict(int)}
@@ -119,7 +125,9 @@ def _operators(session: Session) -> dict[str, OperatorInfo]:
         Organisation.kind == OrgKind.network_operator.value, Organisation.is_active
     )
     return {
-        o.id: OperatorInfo(o.id, o.name_en, o.sector_code, o.region_code, bool(o.is_cii))
+        o.id: OperatorInfo(
+            o.id, o.name_en, o.sector_code, o.region_code, bool(o.is_cii), o.people_served
+        )
         for o in session.scalars(query)
     }
 
@@ -144,11 +152,19 @@ def _add_detections(session: Session, world: World, params: Parameters, since: d
         )
     )
     half_life = params.half_life_hours["detections"]
+    by_hour: dict[datetime, tuple[float, int]] = {}  # hour -> (decay, window index), once each
+    scopes: dict[tuple[str | None, str | None, str | None], list[Tally]] = {}  # once per owner
     for org_id, sector, region, level, hour, count in session.execute(query):
-        age = (world.now - (hour + HOUR / 2)) / HOUR
-        weight = params.detection_level_weight.get(level, 0.0) * decay(age, half_life)
-        index = _window_index(world.now, hour, params.surge.window_hours)
-        for tally in world.scopes_of(sector, region, org_id):
+        if hour not in by_hour:
+            age = (world.now - (hour + HOUR / 2)) / HOUR
+            by_hour[hour] = (decay(age, half_life),
+                             _window_index(world.now, hour, params.surge.window_hours))  # fmt: skip
+        faded, index = by_hour[hour]
+        weight = params.detection_level_weight.get(level, 0.0) * faded
+        owner = (sector, region, org_id)
+        if owner not in scopes:
+            scopes[owner] = world.scopes_of(sector, region, org_id)
+        for tally in scopes[owner]:
             tally.detections += weight * count
             tally.detection_levels[level] += count
             tally.windows["detections"][index] += count
@@ -210,6 +226,19 @@ def _add_incidents(session: Session, world: World, params: Parameters, since: da
                 tally.windows["reports"][index] += 1
 
 
+def _add_vulnerabilities(session: Session, world: World) -> None:
+    """Each operator's vulnerability exposure, credited to it and to its cell (the cell's
+    value is the sum of its operators')."""
+    found = vulnerabilities_service.exposure_by_operator(
+        session, world.now, org_ids=world.operators
+    )
+    for org_id, exposure in found.items():
+        operator = world.operators[org_id]
+        for tally in world.scopes_of(operator.sector, operator.region, org_id):
+            tally.vulnerability_exposure += exposure.score
+            tally.vulnerability_cves.update(exposure.cves)
+
+
 def gather(session: Session, params: Parameters, now: datetime) -> World:
     """Read everything the model needs, credited to cells and operators."""
     world = World(now=now, operators=_operators(session))
@@ -217,6 +246,7 @@ def gather(session: Session, params: Parameters, now: datetime) -> World:
     _add_detections(session, world, params, since)
     _add_submissions(session, world, params, since)
     _add_incidents(session, world, params, since)
+    _add_vulnerabilities(session, world)
     return world
 
 

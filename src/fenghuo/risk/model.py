@@ -25,7 +25,11 @@ from dataclasses import dataclass, field, replace
 from fenghuo.risk.parameters import FACTORS, LEVELS, Parameters
 
 HORIZONS_DAYS = {"24h": 1.0, "7d": 7.0}
-NO_VULNERABILITY_DATA = "no data yet: the CVE/KEV import comes next; counts as 0"
+VULNERABILITY_NOTE = (
+    "weighted vulnerable products on the operators' assets: each distinct CVE once per "
+    "operator, KEV-listed 1 (known ransomware use 1.5), others CVSS/10 x 0.3, "
+    "unknown or unchecked versions at half weight (monitoring/vulnerabilities.yaml)"
+)
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,7 @@ def evaluate(
                    "recency-weighted incidents of this level")
         )  # fmt: skip
     for name in FACTORS:
-        note = NO_VULNERABILITY_DATA if name == "vulnerability_exposure" else ""
+        note = VULNERABILITY_NOTE if name == "vulnerability_exposure" else ""
         factors.append(
             Factor(name, _factor_value(inputs, name), params.factors[name].weight,
                    without(_factor_value(inputs, name), **{name: 0.0}), note)

@@ -50,10 +50,11 @@ class RiskAssessment(Base):
 
 
 class RiskRecommendation(Base):
-    """A suggested warning for a sector x province, once per scope per window."""
+    """A suggested warning for a sector x province: once per scope per window, and again
+    within the window only when the colour rises."""
 
     __tablename__ = "risk_recommendation"
-    __table_args__ = (UniqueConstraint("sector", "region", "window_start"),)
+    __table_args__ = (UniqueConstraint("sector", "region", "window_start", "colour"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     sector: Mapped[str] = mapped_column(String(40))

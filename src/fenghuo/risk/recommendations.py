@@ -1,5 +1,6 @@
 """Recommendations: a cell whose assessment crosses the plan's thresholds gets a suggested
-warning for the competent authority, once per scope per window.
+warning for the competent authority, once per scope per window, and again within the
+window when the colour rises (blue in the morning, orange by noon: the orange one is new).
 
 The competent authority follows the plan's ``warning_issuers`` for the colour: where only
 the national coordinator may issue it (red), the coordinator; otherwise the provincial
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fenghuo.accounts import policy as accounts_policy
 from fenghuo.accounts.enums import OrgKind
 from fenghuo.accounts.models import Organisation
 from fenghuo.authority import Actor
@@ -27,6 +29,7 @@ from fenghuo.risk.parameters import Parameters
 from fenghuo.risk.schemas import Assessment
 
 COLOUR_ZH = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
+COLOUR_RANK = {"blue": 1, "yellow": 2, "orange": 3, "red": 4}
 # A warning driven by detections alone: the plan category for unexplained activity.
 DETECTION_CATEGORY = "anomalous_behaviour"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -70,10 +73,21 @@ def _category(assessment: Assessment, categories: dict[str, str]) -> str:
     return DETECTION_CATEGORY if DETECTION_CATEGORY in categories else next(iter(categories))
 
 
+def subject(sector: str, region: str) -> tuple[str, str]:
+    """What a recommendation is about, in Chinese and English, with the scope's names."""
+    names = accounts_policy.sectors().get(sector) or {"zh": sector, "en": sector}
+    region_zh = accounts_policy.region_name(region, "zh")
+    region_en = accounts_policy.region_name(region, "en")
+    return (
+        f"{region_zh}{names['zh']}行业网络安全风险升高",
+        f"cybersecurity risk elevated in {names['en']}, {region_en}",
+    )
+
+
 def _texts(assessment: Assessment, colour: str) -> tuple[str, str, str, str]:
-    sector, region = assessment.sector, assessment.region
-    title_zh = f"{COLOUR_ZH[colour]}预警建议：{sector} 行业 {region} 地区网络安全风险升高"
-    title_en = f"Recommended {colour} warning: cybersecurity risk elevated in {sector} × {region}"
+    subject_zh, subject_en = subject(assessment.sector or "", assessment.region or "")
+    title_zh = f"{COLOUR_ZH[colour]}预警建议：{subject_zh}"
+    title_en = f"Recommended {colour} warning: {subject_en}"
     top = sorted(assessment.factors, key=lambda f: -f.contribution)[:4]
     why = "; ".join(f"{f.name} {f.value:g} (+{f.contribution:.1f})" for f in top)
     body_en = (
@@ -98,20 +112,21 @@ def raise_for(
     now: datetime,
     notifier: Actor,
 ) -> RiskRecommendation | None:
-    """A recommendation for a cell over a threshold, unless one exists for this window."""
+    """A recommendation for a cell over a threshold, unless one of this colour or a more
+    severe one exists for this window."""
     colour = assessment.colour
     if assessment.scope_kind != "cell" or colour is None or not assessment.sector:
         return None
     sector, region = assessment.sector, assessment.region or ""
     start = window_start(now, params.recommendation_window_hours)
-    existing = session.scalars(
-        select(RiskRecommendation.id).where(
+    earlier = session.scalars(
+        select(RiskRecommendation.colour).where(
             RiskRecommendation.sector == sector,
             RiskRecommendation.region == region,
             RiskRecommendation.window_start == start,
         )
-    ).first()
-    if existing is not None:
+    )
+    if any(COLOUR_RANK[c] >= COLOUR_RANK[colour] for c in earlier):
         return None
     title_zh, title_en, body_zh, body_en = _texts(assessment, colour)
     categories = {c.key: c.en for c in document.categories.items}

@@ -26,7 +26,15 @@ class ScopeOut(BaseModel):
     regions: list[str] = Field(description="GB/T 2260 codes of the operators in scope.")
     operator_names: list[str]
     people_exposed: int | None = Field(
-        description="People affected as reported in the window's incidents; null when none."
+        description="Users or residents the operators in scope serve, as they declare it "
+        "(people_served); null when none of them declared it."
+    )
+    operators_without_people: int = Field(
+        default=0, description="Operators in scope that declared no people_served."
+    )
+    people_affected_reported: int | None = Field(
+        default=None,
+        description="People affected as reported in the window's incidents; null when none.",
     )
     people_note: str
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from fenghuo import clock
@@ -141,21 +142,24 @@ def refresh(session: Session, actor: Actor, now: datetime | None = None) -> Refr
     session.add(snapshot)
     session.flush()
     notifier = Actor.system(actor.policy, label=NOTIFIER_LABEL)
-    rows = [
-        RiskAssessment(
-            id=new_id(), refresh_id=snapshot.id, computed_at=at, scope_kind=a.scope_kind,
-            sector=a.sector, region=a.region, org_id=a.org_id, org_name=a.org_name,
-            score=a.score, colour=a.colour, degree=a.degree.level, surge=a.surge_flagged,
-            content=a.model_dump(mode="json"),
-        )
+    rows: list[dict[str, Any]] = [
+        {
+            "id": new_id(), "refresh_id": snapshot.id, "computed_at": at,
+            "scope_kind": a.scope_kind, "sector": a.sector, "region": a.region,
+            "org_id": a.org_id, "org_name": a.org_name, "score": a.score, "colour": a.colour,
+            "degree": a.degree.level, "surge": a.surge_flagged,
+            "content": a.model_dump(mode="json"),
+        }
         for a in results
     ]  # fmt: skip
-    session.add_all(rows)
-    session.flush()
+    if rows:
+        # A Core INSERT (executemany): one row per scope, thousands per refresh; the ORM's
+        # unit of work would spend most of the refresh collecting state nobody reads back.
+        session.execute(insert(cast(Table, RiskAssessment.__table__)), rows)
     raised: list[str] = []
     for assessment, row in zip(results, rows, strict=True):
         made = recommendations.raise_for(
-            session, assessment=assessment, assessment_id=row.id, params=params,
+            session, assessment=assessment, assessment_id=row["id"], params=params,
             document=document, now=at, notifier=notifier,
         )  # fmt: skip
         if made is not None:
@@ -268,18 +272,19 @@ def recommendation_to_draft(
     refs = ", ".join(rec.evidence.get("incident_references", [])) or "none"
     counts = rec.evidence.get("detections_by_level", {})
     detections = ", ".join(f"{level} {n}" for level, n in counts.items()) or "none"
+    subject_zh, subject_en = recommendations.subject(rec.sector, rec.region)
     return WarningCreate(
         colour=Colour(rec.colour),
         category=rec.category,
-        title_zh=rec.title_zh,
-        title_en=rec.title_en,
+        title_zh=subject_zh,
+        title_en=subject_en[0].upper() + subject_en[1:],
         description_zh=(
-            f"风险评估（{rec.created_at:%Y-%m-%d %H:%M} UTC）：{rec.sector} 行业 {rec.region} 地区"
+            f"风险评估（{rec.created_at:%Y-%m-%d %H:%M} UTC）：{subject_zh}，"
             f"风险分值 {rec.score:.1f}/100。相关事件：{refs}。告警：{detections}。"
         ),
         description_en=(
-            f"Risk assessment of {rec.created_at:%Y-%m-%d %H:%M} UTC: {rec.sector} × {rec.region} "
-            f"scored {rec.score:.1f}/100. Incidents: {refs}. Detections: {detections}."
+            f"Risk assessment of {rec.created_at:%Y-%m-%d %H:%M} UTC: {subject_en}, "
+            f"score {rec.score:.1f}/100. Incidents: {refs}. Detections: {detections}."
         ),
         measures_zh=rec.measures_zh,
         measures_en=rec.measures_en,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,9 @@ SUBJECTS = {
     "incidents.incident.reported": "risk-incidents-reported",
     "incidents.incident.classified": "risk-incidents-classified",
     "monitoring.submission.received": "risk-submissions",
+    # Vulnerability exposure: a new CVE/KEV import, or products recorded on assets.
+    "monitoring.vulnerabilities.imported": "risk-vulnerabilities",
+    "monitoring.products.changed": "risk-products",
 }
 
 
@@ -37,16 +41,20 @@ class Refresher:
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
         self.runs = 0
+        self.last_seconds: float | None = None  # the last refresh, from begin to commit
 
     def _refresh_once(self) -> None:
+        started = time.perf_counter()
         with self._sessions.begin() as session:
             result = service.refresh(session, self._actor)
+        self.last_seconds = time.perf_counter() - started
         self.runs += 1
         logger.info(
-            "risk: refreshed %d assessments, %d surges, %d recommendations",
+            "risk: refreshed %d assessments, %d surges, %d recommendations in %.2f s",
             result.assessments,
             result.surges,
             len(result.recommendations),
+            self.last_seconds,
         )
 
     async def _loop(self) -> None:

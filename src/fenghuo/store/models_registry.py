@@ -17,6 +17,7 @@ def metadata() -> MetaData:
     import fenghuo.monitoring.indicators_models
     import fenghuo.monitoring.models
     import fenghuo.monitoring.submissions_models
+    import fenghuo.monitoring.vulnerabilities_models
     import fenghuo.notification.models
     import fenghuo.plans.models
     import fenghuo.risk.models

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -131,12 +131,25 @@ def list_(
     return visible[offset : offset + limit], len(visible)
 
 
-def for_incident(*, session: Session, actor: Actor, incident_id: str) -> list[EarlyWarning]:
-    """The warnings drafted from an incident that the actor may see, oldest first."""
+def _drafted_from(
+    session: Session, actor: Actor, origin: ColumnElement[bool]
+) -> list[EarlyWarning]:
     require(actor, VIEW)
-    query = select(EarlyWarning).where(EarlyWarning.incident_id == incident_id)
+    query = select(EarlyWarning).where(origin)
     rows = session.scalars(query.order_by(EarlyWarning.created_at, EarlyWarning.id)).unique()
     return [w for w in rows if can_view(actor, w)]
+
+
+def for_incident(*, session: Session, actor: Actor, incident_id: str) -> list[EarlyWarning]:
+    """The warnings drafted from an incident that the actor may see, oldest first."""
+    return _drafted_from(session, actor, EarlyWarning.incident_id == incident_id)
+
+
+def for_recommendation(
+    *, session: Session, actor: Actor, recommendation_id: str
+) -> list[EarlyWarning]:
+    """The warnings drafted from a risk recommendation that the actor may see, oldest first."""
+    return _drafted_from(session, actor, EarlyWarning.recommendation_id == recommendation_id)
 
 
 def versions(session: Session, warning: EarlyWarning) -> list[WarningVersion]:

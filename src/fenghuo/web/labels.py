@@ -201,7 +201,7 @@ WARNING_COLOUR_NAMES = {
     "blue": N_("Blue warning (general)"),
 }
 PUBLIC_STATE_NAMES = {
-    "active": N_("In force"),
+    "active": N_("In force now"),
     "lifted": N_("Lifted"),
     "cancelled": N_("Cancelled"),
     "expired": N_("Expired"),

@@ -22,6 +22,7 @@ RULE_MESSAGES: dict[str, str] = {
     "sector-of-parent": N_("An organisation must be in the same sector as its parent."),
     "region-of-parent": N_("An organisation must be in the same province as its parent."),
     "cii-operator-only": N_("Only network operators run critical information infrastructure."),
+    "people-served-operator-only": N_("Only network operators declare the people they serve."),
     # accounts: people, passwords, tokens
     "role-required": N_("Choose at least one role."),
     "known-role": N_("Choose roles from the list."),
@@ -153,6 +154,14 @@ RULE_MESSAGES: dict[str, str] = {
     "sector": N_("Choose known sectors."),
     "evidence-description": N_("At most 2,000 characters of text."),
     "merge-other": N_("An incident cannot merge into itself."),
+    # monitoring: products on assets and the vulnerability catalogue (CVE JSON 5, CISA KEV)
+    "cidr": N_("Enter an address range in CIDR form, e.g. 10.44.0.0/16."),
+    "registered-asset": N_("Register the asset in the asset registry first."),
+    "cpe-agrees": N_("The CPE name and the vendor, product and version given must agree."),
+    "cpe-names-product": N_("A CPE name must name one vendor and one product."),
+    "cvss-score": N_("A CVSS score lies between 0 and 10."),
+    "json": N_("The file is not valid JSON."),
+    "kev-catalogue": N_("The file is not a CISA KEV catalogue (a vulnerabilities list)."),
     # monitoring: sector submissions (Art. 52)
     "scale-line": N_("Write one number per line as name: number."),
     "period-order": N_("The end of the period is before its start."),

@@ -23,6 +23,7 @@ FIELD_NAMES: dict[str, str] = {
     "sector_code": N_("sector"),
     "region_code": N_("region"),
     "is_cii": N_("CII flag"),
+    "people_served": N_("people served"),
     "contact_email": N_("contact e-mail"),
     "is_active": N_("activation"),
     "display_name": N_("display name"),

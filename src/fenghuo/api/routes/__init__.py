@@ -23,6 +23,7 @@ from fenghuo.api.routes import (
     submissions,
     tokens,
     users,
+    vulnerabilities,
     warnings,
 )
 
@@ -43,6 +44,7 @@ ROUTERS = (
     rules.router,
     hunting.router,
     indicators.router,
+    vulnerabilities.router,
     submissions.router,
     plans.router,
     incidents.router,

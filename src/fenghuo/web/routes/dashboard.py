@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Annotated
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
@@ -17,10 +19,13 @@ from fenghuo.detection import service as detection_service
 from fenghuo.incidents import actions as incident_actions
 from fenghuo.incidents import clocks as incident_clocks
 from fenghuo.incidents import service as incident_service
+from fenghuo.monitoring import submissions as submission_service
 from fenghuo.notification import actions as notification_actions
 from fenghuo.notification import flows as notification_flows
 from fenghuo.risk import actions as risk_actions
 from fenghuo.risk import service as risk_service
+from fenghuo.warnings import actions as warning_actions
+from fenghuo.warnings import service as warning_service
 from fenghuo.web import labels
 from fenghuo.web.routes import RendererDep, console_router
 
@@ -67,6 +72,80 @@ def _watch(session: SessionDep, actor: Actor) -> dict[str, int | None]:
         _, found["unacknowledged"] = notification_flows.inbox(
             session, actor, unacknowledged_only=True, limit=1
         )
+    return found
+
+
+TREND_DAYS = 14
+
+
+@dataclass(frozen=True)
+class TrendDay:
+    """One day of the trend chart (Beijing days): detections, and reports (incidents
+    discovered and sector submissions)."""
+
+    day: date
+    detections: int | None
+    reports: int | None
+
+
+def _by_day(moments: Iterable[tuple[datetime, int]]) -> Counter[date]:
+    found: Counter[date] = Counter()
+    for moment, n in moments:
+        found[moment.astimezone(labels.DISPLAY_TZ).date()] += n
+    return found
+
+
+def trend(session: SessionDep, actor: Actor) -> list[TrendDay]:
+    """The last ``TREND_DAYS`` days of detections and reports the actor may see; a series
+    the actor may not see is None."""
+    first = labels.today() - timedelta(days=TREND_DAYS - 1)
+    since = labels.start_of_day(first)
+    detections: Counter[date] | None = None
+    if check(actor, detection_service.VIEW).allowed:
+        scope = visibility(actor, detection_service.VIEW)
+        hours = detection_service.hourly_counts(session=session, scope=scope, since=since)
+        detections = _by_day(hours)
+    reports: Counter[date] | None = None
+    if check(actor, incident_actions.VIEW).allowed:
+        scope = visibility(actor, incident_actions.VIEW)
+        found = incident_service.discovered_since(session=session, scope=scope, since=since)
+        reports = _by_day((moment, 1) for moment in found)
+    if check(actor, submission_service.VIEW).allowed:
+        scope = visibility(actor, submission_service.VIEW)
+        found = submission_service.received_since(session=session, scope=scope, since=since)
+        reports = (reports or Counter()) + _by_day((moment, 1) for moment in found)
+    if detections is None and reports is None:
+        return []
+    days = [first + timedelta(days=n) for n in range(TREND_DAYS)]
+    return [
+        TrendDay(
+            day=day,
+            detections=None if detections is None else detections[day],
+            reports=None if reports is None else reports[day],
+        )
+        for day in days
+    ]
+
+
+def situation(session: SessionDep, actor: Actor) -> dict[str, Any]:
+    """Warnings in force and risk recommendations waiting for a draft, within visibility."""
+    found: dict[str, Any] = {"warnings": [], "recommendations": []}
+    if check(actor, warning_actions.VIEW).allowed:
+        in_force = [
+            w
+            for state in ("published", "adjusted")
+            for w in warning_service.list_(session=session, actor=actor, state=state)[0]
+        ]
+        found["warnings"] = sorted(in_force, key=lambda w: w.published_at or w.created_at)[::-1]
+    if check(actor, risk_actions.RECOMMENDATIONS_VIEW).allowed:
+        pending = risk_service.list_recommendations(session, actor, status="pending", limit=20)
+        found["recommendations"] = [
+            r
+            for r in pending
+            if not warning_service.for_recommendation(
+                session=session, actor=actor, recommendation_id=r.id
+            )
+        ][:5]
     return found
 
 
@@ -121,6 +200,8 @@ def dashboard(
         "scope": scope,
         "scope_article": rule.article if rule else None,
         "counts": count_for(session, actor),
+        "trend": trend(session, actor),
+        **situation(session, actor),
         "org": org,
         "roles": sorted(actor.roles),
         "today": labels.today().isoformat(),

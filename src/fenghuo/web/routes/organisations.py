@@ -41,9 +41,17 @@ CREATE_FIELDS = (
     "name_en",
     "sector_code",
     "region_code",
+    "people_served",
     "contact_email",
 )
-UPDATE_FIELDS = ("name_zh", "name_en", "sector_code", "region_code", "contact_email")
+UPDATE_FIELDS = (
+    "name_zh",
+    "name_en",
+    "sector_code",
+    "region_code",
+    "people_served",
+    "contact_email",
+)
 
 
 @router.get("/organisations")
@@ -138,6 +146,7 @@ def create_organisation(
                 "sector_code": optional(form, "sector_code"),
                 "region_code": optional(form, "region_code"),
                 "is_cii": checked(form, "is_cii"),
+                "people_served": optional(form, "people_served"),
                 "contact_email": optional(form, "contact_email"),
             }
         )
@@ -294,12 +303,19 @@ def _update_of(form: FormData, org: Organisation) -> OrganisationUpdate:
         "name_en": text(form, "name_en"),
         "sector_code": optional(form, "sector_code"),
         "region_code": optional(form, "region_code"),
+        "people_served": _number_or_text(optional(form, "people_served")),
         "contact_email": optional(form, "contact_email"),
         "is_cii": checked(form, "is_cii"),
         "is_active": checked(form, "is_active"),
     }
     changed = {name: value for name, value in posted.items() if value != getattr(org, name)}
     return OrganisationUpdate.model_validate(changed)
+
+
+def _number_or_text(value: str | None) -> int | str | None:
+    """A count as the form sent it: an int when it is one (so an unchanged value compares
+    equal to the stored one), else the text, for the validation to name."""
+    return int(value) if value is not None and value.isdigit() else value
 
 
 def _render_edit(

@@ -15,6 +15,7 @@ from fenghuo.risk import actions
 from fenghuo.risk import service as risk_service
 from fenghuo.warnings import actions as warning_actions
 from fenghuo.warnings import flows as warning_flows
+from fenghuo.warnings import service as warning_service
 from fenghuo.web.forms import FORM_ERRORS, FormErrors, run_flow
 from fenghuo.web.routes import RendererDep, console_router
 
@@ -37,12 +38,19 @@ def _page(
         if check(actor, actions.RECOMMENDATIONS_VIEW).allowed
         else []
     )
+    drafted = {
+        r.id: warning_service.for_recommendation(
+            session=session, actor=actor, recommendation_id=r.id
+        )
+        for r in recommendations
+    }
     cell_assessments = risk_service.latest(session, actor, scope_kind="cell")
     top = sorted(cell_assessments, key=lambda a: a.score, reverse=True)[:10]
     context = {
         "heatmap": heatmap,
         "cells": cells,
         "recommendations": recommendations,
+        "drafted": drafted,
         "top": top,
         "may_draft": check(actor, warning_actions.DRAFT).allowed,
         "errors": errors or FormErrors(),

@@ -17,79 +17,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from _common import counts, free_port, profiled, receiver, webhook_rows
+
 ORGS = 10_000
-
-
-# --- the receiver (runs in its own process) ----------------------------------------------
-
-
-def serve_receiver(port: int, secrets_file: Path) -> None:
-    """An ASGI app counting signed POSTs; GET /count answers {"valid": n, "invalid": m}."""
-    import hmac
-
-    import uvicorn
-
-    known: dict[str, str] = json.loads(secrets_file.read_text())
-    counts = {"valid": 0, "invalid": 0}
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        if scope["method"] == "GET":
-            payload = json.dumps(counts).encode()
-        else:
-            headers = dict(scope["headers"])
-            timestamp = headers.get(b"x-fenghuo-timestamp", b"")
-            signature = headers.get(b"x-fenghuo-signature", b"").decode()
-            secret = known.get(scope["path"], "")
-            mac = hmac.new(secret.encode(), timestamp + b"." + body, "sha256").hexdigest()
-            counts["valid" if hmac.compare_digest(f"sha256={mac}", signature) else "invalid"] += 1
-            payload = b"ok"
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": payload})
-
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-        backlog=4096,
-    )
-
-
-# --- the benchmark -------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _counts(url: str) -> dict[str, int]:
-    from urllib.request import urlopen
-
-    with urlopen(f"{url}/count", timeout=5) as answer:
-        return dict(json.loads(answer.read()))
 
 
 def setup(settings: Any, orgs: int, url: str, secrets_file: Path) -> tuple[Any, list[str]]:
@@ -100,7 +35,6 @@ def setup(settings: Any, orgs: int, url: str, secrets_file: Path) -> tuple[Any, 
     from fenghuo.accounts import service as accounts_service
     from fenghuo.accounts.models import Organisation, User, UserRole
     from fenghuo.notification.models import NotificationEndpoint
-    from fenghuo.notification.policy import derive_webhook_secret
     from fenghuo.platform import Platform
     from fenghuo.store import new_id
     from fenghuo.store.migrations import upgrade
@@ -124,9 +58,9 @@ def setup(settings: Any, orgs: int, url: str, secrets_file: Path) -> tuple[Any, 
         )
         session.add(duty)
         session.flush()
-        org_rows, endpoint_rows = [], []
+        org_rows = []
         for n in range(orgs):
-            org_id, endpoint_id, salt = new_id(), new_id(), secrets.token_hex(16)
+            org_id = new_id()
             org_rows.append(
                 {
                     "id": org_id,
@@ -141,19 +75,9 @@ def setup(settings: Any, orgs: int, url: str, secrets_file: Path) -> tuple[Any, 
                     "is_active": True,
                 }
             )
-            endpoint_rows.append(
-                {
-                    "id": endpoint_id,
-                    "org_id": org_id,
-                    "channel": "webhook",
-                    "address": f"{url}/hook/{org_id}",
-                    "secret_salt": salt,
-                    "secret_hint": "",
-                    "enabled": True,
-                    "created_by": "bench",
-                }
-            )
-            known[f"/hook/{org_id}"] = derive_webhook_secret(key, endpoint_id, salt)
+        endpoint_rows = webhook_rows(
+            [row["id"] for row in org_rows], url=url, server_key=key, known=known
+        )
         session.execute(insert(Organisation), org_rows)
         session.execute(insert(NotificationEndpoint), endpoint_rows)
         actor = credentials.actor_for(duty, platform.policy)
@@ -194,7 +118,7 @@ async def timed(
         notification_id = sent.id
     committed = time.perf_counter() - started
     await relay_once(platform.session_factory, platform.bus)
-    while sum((await asyncio.to_thread(_counts, url)).values()) < orgs:
+    while sum((await asyncio.to_thread(counts, url)).values()) < orgs:
         await asyncio.sleep(0.1)
     received = time.perf_counter() - started
 
@@ -225,14 +149,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument(
-        "--serve-receiver", nargs=2, metavar=("PORT", "SECRETS"), help=argparse.SUPPRESS
-    )
-    parser.add_argument("--run-timed", metavar="STATE", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_receiver:
-        serve_receiver(int(args.serve_receiver[0]), Path(args.serve_receiver[1]))
-        return
     import logging
 
     from fenghuo.settings import Settings
@@ -245,54 +162,18 @@ def main() -> None:
         database_url=args.database_url,
         delivery_concurrency=args.concurrency,
     )
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     secrets_file = work / "secrets.json"
     t = time.perf_counter()
     (platform, actor), org_ids = setup(settings, args.orgs, url, secrets_file)
     print(f"setup: {args.orgs} organisations and webhooks in {time.perf_counter() - t:.1f} s")
-    receiver = subprocess.Popen(
-        [sys.executable, __file__, "--serve-receiver", str(port), str(secrets_file)]
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                _counts(url)
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        profiler = None
-        if args.profile:
-            profiler = subprocess.Popen(
-                [
-                    "py-spy",
-                    "record",
-                    "-o",
-                    str(work / "profile.svg"),
-                    "--pid",
-                    str(os.getpid()),
-                    "--rate",
-                    "200",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            time.sleep(1)
+    with receiver(port, secrets_file), profiled(args.profile, work / "profile.svg"):
         figures = asyncio.run(timed(platform, actor, org_ids, url, args.orgs))
-        if profiler is not None:
-            profiler.send_signal(2)
-            profiler.wait(timeout=60)
-            print(f"profile: {work / 'profile.svg'}")
-        counts = _counts(url)
-    finally:
-        receiver.terminate()
-        receiver.wait(timeout=10)
+        received = counts(url)
     dialect = platform.engine.dialect.name
     print(f"database: {dialect}; receiver: uvicorn (httptools) in a subprocess, signatures checked")
-    print(f"webhooks received: {counts['valid']} valid signatures, {counts['invalid']} invalid")
+    print(f"webhooks received: {received['valid']} valid signatures, {received['invalid']} invalid")
     for name, seconds in figures.items():
         print(f"{name:>15}: {seconds:6.2f} s")
     rate = args.orgs / figures["all_recorded"]

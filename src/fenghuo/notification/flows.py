@@ -95,8 +95,17 @@ def _authorise_send(
     if visibility(actor, actions.SEND).kind == "all":
         # Every organisation is within this actor's reach: one check stands for all of them.
         return require(actor, actions.SEND, Target(org=orgs[0].ref))
+    # A decision on an organisation depends only on whether it lies in the sender's subtree,
+    # its sector and its region (``authority.can_see``): organisations alike in those three
+    # share the allowed decision. A refusal still names the first organisation refused.
+    allowed: dict[tuple[bool, str | None, str | None], Decision] = {}
     for org in orgs:
-        decision = require(actor, actions.SEND, Target(org=org.ref))
+        ref = org.ref
+        key = (sender is not None and ref.path.startswith(sender.path), ref.sector, ref.region)
+        known = allowed.get(key)
+        if known is None:
+            known = allowed[key] = require(actor, actions.SEND, Target(org=ref))
+        decision = known
     return decision
 
 

@@ -143,6 +143,97 @@ def test_adjusting_follows_the_plan_for_the_new_colour_and_scope(
     assert (warning.colour, warning.state, warning.version) == ("blue", "published", 1)
 
 
+# Each step of a warning's life and the roles the rules grant it to (rules.yaml:
+# staff-draft-own-warnings, leaders-release-own-warnings); the colour and scope are the
+# plan's and allowed here (an orange warning of the department's own province).
+STEP_ROLES = {
+    "draft": {"analyst", "duty_officer", "approver"},
+    "submit": {"analyst", "duty_officer", "approver"},
+    "approve": {"approver"},
+    "publish": {"approver"},
+    "adjust": {"approver"},
+    "lift": {"approver"},
+}
+ROLE_PEOPLE = {
+    "administrator": "gd-admin",
+    "analyst": "gd-analyst",
+    "approver": "gd-leader",
+    "duty_officer": "gd-duty",
+    "viewer": "gd-viewer",
+}
+
+
+def _up_to(session: Session, people: People, settings: Settings, step: str) -> str | None:
+    """A Guangdong warning brought to just before ``step``, by those allowed (None: draft)."""
+    if step == "draft":
+        return None
+    order = list(STEP_ROLES)
+    warning = flows.draft_warning(
+        session=session, actor=people["gd-analyst"], warning_in=warning_in(colour="orange")
+    )
+    leader = {"actor": people["gd-leader"], "warning_id": warning.id}
+    done = order[1 : order.index(step)]
+    if "submit" in done:
+        flows.submit_warning(session=session, actor=people["gd-analyst"], warning_id=warning.id)
+    if "approve" in done:
+        flows.approve_warning(session=session, **leader)
+    if "publish" in done:
+        flows.publish_warning(session=session, settings=settings, **leader)
+    return warning.id
+
+
+def _take(
+    session: Session,
+    people: People,
+    settings: Settings,
+    step: str,
+    who: str,
+    warning_id: str | None,
+) -> None:
+    actor = people[who]
+    if step == "draft":
+        flows.draft_warning(session=session, actor=actor, warning_in=warning_in(colour="orange"))
+        return
+    assert warning_id is not None
+    if step in {"submit", "approve"}:
+        take = flows.submit_warning if step == "submit" else flows.approve_warning
+        take(session=session, actor=actor, warning_id=warning_id)
+    elif step == "publish":
+        flows.publish_warning(
+            session=session, actor=actor, settings=settings, warning_id=warning_id
+        )
+    elif step == "adjust":
+        changes = WarningUpdate(colour="yellow", reason="the situation eased")
+        flows.adjust_warning(
+            session=session, actor=actor, settings=settings, warning_id=warning_id, changes=changes
+        )
+    else:
+        flows.lift_warning(
+            session=session, actor=actor, settings=settings, warning_id=warning_id, reason="gone"
+        )
+
+
+@pytest.mark.parametrize("role", list(ROLE_PEOPLE))
+@pytest.mark.parametrize("step", list(STEP_ROLES))
+def test_each_role_takes_only_the_steps_the_rules_grant_it(
+    session: Session, people: People, settings: Settings, step: str, role: str
+) -> None:
+    warning_id = _up_to(session, people, settings, step)
+    if role in STEP_ROLES[step]:
+        _take(session, people, settings, step, ROLE_PEOPLE[role], warning_id)
+        return
+    before = count(session)
+    state = (
+        service.get_or_raise(session=session, warning_id=warning_id).state if warning_id else None
+    )
+    with pytest.raises(Refused) as error:
+        _take(session, people, settings, step, ROLE_PEOPLE[role], warning_id)
+    assert error.value.rule == "no-grant"
+    assert count(session) == before
+    if warning_id:
+        assert service.get_or_raise(session=session, warning_id=warning_id).state == state
+
+
 def test_an_operator_never_issues_a_warning(session: Session, people: People) -> None:
     with pytest.raises(Refused) as staff:
         flows.draft_warning(session=session, actor=people["sz-staff"], warning_in=warning_in())

@@ -8,8 +8,6 @@ stores with every rule whether it compiles and, if not, why.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -19,10 +17,10 @@ from typing import Any
 import yaml
 from sigma.rule import SigmaRule
 
+from fenghuo import zips
 from fenghuo.detection import rules as sigma_rules
 from fenghuo.detection.engine import Engine
 from fenghuo.detection.rules import AnyRule
-from fenghuo.errors import Invalid
 
 
 def starter_rules() -> Path:
@@ -69,58 +67,17 @@ def files_from_paths(
 def files_from_zip(
     data: bytes, *, name: str = "upload.zip", max_bytes: int = 64 << 20, max_files: int = 20_000
 ) -> list[RuleFile]:
-    """The ``.yml``/``.yaml`` members of a zip, read in memory, never written out.
-
-    Refused as a whole (``Invalid``): not a zip, a member path that is absolute or climbs
-    (``..``), an encrypted member, more members or more bytes (uncompressed) than allowed.
-    """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise Invalid(f"{name} is not a zip archive: {exc}", field="file", rule="zip") from None
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > max_files:
-            raise Invalid(
-                f"{name} holds {len(members)} files, more than {max_files}",
-                field="file",
-                rule="zip-size",
-            )
-        files: list[RuleFile] = []
-        total = 0
-        for member in members:
-            _check_member(name, member)
-            if PurePosixPath(member.filename).suffix.lower() not in sigma_rules.RULE_SUFFIXES:
-                continue
-            total += member.file_size
-            if total > max_bytes:
-                raise Invalid(
-                    f"{name} unpacks to more than {max_bytes} bytes", field="file", rule="zip-size"
-                )
-            try:
-                with archive.open(member) as stream:
-                    content = stream.read(member.file_size + 1)
-            except (zipfile.BadZipFile, EOFError, OSError) as exc:  # CRC, truncation, method
-                raise Invalid(
-                    f"{name}: {member.filename}: {exc}", field="file", rule="zip"
-                ) from None
-            if len(content) > member.file_size:  # a header that understates its member
-                raise Invalid(f"{name}: {member.filename} is corrupt", field="file", rule="zip")
-            files.append(RuleFile(f"{name}/{member.filename}", content))
-    return files
-
-
-def _check_member(name: str, member: zipfile.ZipInfo) -> None:
-    path = member.filename.replace("\\", "/")
-    parts = PurePosixPath(path).parts
-    if path.startswith("/") or (parts and ":" in parts[0]) or ".." in parts:
-        raise Invalid(
-            f"{name}: member {member.filename!r} points outside the archive",
-            field="file",
-            rule="zip-path",
-        )
-    if member.flag_bits & 0x1:
-        raise Invalid(f"{name}: member {member.filename!r} is encrypted", field="file", rule="zip")
+    """The ``.yml``/``.yaml`` members of a zip, read in memory, never written out; the
+    archive is checked by ``fenghuo.zips`` (refused as a whole when it is not a zip, has a
+    member path that is absolute or climbs, an encrypted member, or too much in it)."""
+    found = zips.members(
+        data,
+        name=name,
+        wanted=lambda path: PurePosixPath(path).suffix.lower() in sigma_rules.RULE_SUFFIXES,
+        max_bytes=max_bytes,
+        max_files=max_files,
+    )
+    return [RuleFile(f"{name}/{path}", content) for path, content in found]
 
 
 # --- Parsing and compiling ------------------------------------------------------------------

@@ -11,19 +11,17 @@ compared (docs/vulnerabilities.md#matching).
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
 import orjson
 
+from fenghuo import zips
 from fenghuo.errors import Invalid
 
 # --- Names ----------------------------------------------------------------------------------
@@ -765,52 +763,17 @@ def zip_members(
     data: bytes, *, name: str, max_bytes: int = 4 << 30, max_files: int = 1_000_000
 ) -> Iterator[tuple[str, bytes]]:
     """The ``cves/YYYY/NxxX/CVE-*.json`` members of a cvelistV5 zip, read one at a time in
-    memory. Refused as a whole (``Invalid``, field ``file``): not a zip (``zip``), a member
-    path that is absolute or climbs (``zip-path``), an encrypted member, too many members or
-    bytes (``zip-size``)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise Invalid(f"{name} is not a zip archive: {exc}", field="file", rule="zip") from None
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > max_files:
-            raise Invalid(
-                f"{name} holds {len(members)} files, more than {max_files}",
-                field="file",
-                rule="zip-size",
-            )
-        total = 0
-        for member in members:
-            path = member.filename.replace("\\", "/")
-            parts = PurePosixPath(path).parts
-            if path.startswith("/") or (parts and ":" in parts[0]) or ".." in parts:
-                raise Invalid(
-                    f"{name}: member {member.filename!r} points outside the archive",
-                    field="file",
-                    rule="zip-path",
-                )
-            if member.flag_bits & 0x1:
-                raise Invalid(
-                    f"{name}: member {member.filename!r} is encrypted", field="file", rule="zip"
-                )
-            if not _CVELIST_MEMBER.search(path):
-                continue
-            total += member.file_size
-            if total > max_bytes:
-                raise Invalid(
-                    f"{name} unpacks to more than {max_bytes} bytes", field="file", rule="zip-size"
-                )
-            try:
-                with archive.open(member) as stream:
-                    content = stream.read(member.file_size + 1)
-            except (zipfile.BadZipFile, EOFError, OSError) as exc:
-                raise Invalid(
-                    f"{name}: {member.filename}: {exc}", field="file", rule="zip"
-                ) from None
-            if len(content) > member.file_size:
-                raise Invalid(f"{name}: {member.filename} is corrupt", field="file", rule="zip")
-            yield f"{name}/{path}", content
+    memory; the archive is checked by ``fenghuo.zips`` (rules ``zip``, ``zip-path``,
+    ``zip-size``)."""
+    found = zips.members(
+        data,
+        name=name,
+        wanted=lambda path: _CVELIST_MEMBER.search(path) is not None,
+        max_bytes=max_bytes,
+        max_files=max_files,
+    )
+    for path, content in found:
+        yield f"{name}/{path}", content
 
 
 def read_cve_files(files: Iterable[tuple[str, bytes]]) -> ParsedCves:

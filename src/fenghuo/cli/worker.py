@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +30,18 @@ from fenghuo.platform import Platform
 from fenghuo.risk import worker as risk_worker
 
 app = typer.Typer(help="Background workers (consumer groups on the bus).", no_args_is_help=True)
+
+
+@app.callback()
+def workers() -> None:
+    """Background workers (consumer groups on the bus); they log what they do to stderr."""
+    found = logging.getLogger("fenghuo")
+    if not found.handlers:  # a worker is its own process: its log is its stderr
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        found.addHandler(handler)
+        found.setLevel(logging.INFO)
+
 
 Rules = Annotated[
     list[Path] | None,

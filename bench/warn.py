@@ -1,7 +1,8 @@
 """Benchmark: a detection surge to the duty officer's recommendation; a warning to 10,000.
 
 Reproduce:
-  .venv/bin/python bench/warn.py surge   [--operators 500] [--database-url URL] [--profile]
+  .venv/bin/python bench/warn.py surge   [--operators 500] [--hot-cell-operators N]
+                                         [--database-url URL] [--profile]
   .venv/bin/python bench/warn.py publish [--orgs 10000]    [--database-url URL] [--profile]
 
 ``surge``: a demo-like tree (the national coordinator, a department per sector, provincial
@@ -272,12 +273,17 @@ def setup_surge(settings: Any, args: argparse.Namespace, url: str, secrets_file:
         orgs = build_authorities(session, bench, provinces)
         plans_service.ensure_default_plan(session, actor=system)
         rows = []
+        in_hot_cell = 0
         for n in range(args.operators):
             sector = sectors[n % len(sectors)]
             province = provinces[(n // len(sectors)) % len(provinces)]
             region = province if n % 3 else PROVINCES[province]
             if n == 0:
                 sector, region = HOT_SECTOR, HOT_CITY
+            if (sector, province) == (HOT_SECTOR, HOT_PROVINCE):
+                in_hot_cell += 1
+                if args.hot_cell_operators and in_hot_cell > args.hot_cell_operators:
+                    sector = sectors[(sectors.index(sector) + 1) % len(sectors)]  # next sector
             rows.append(_operator_rows(orgs[sector], n, sector, region, cii=n % 4 == 0))
         session.execute(insert(Organisation), rows)
         hot = rows[0]
@@ -609,6 +615,13 @@ def main() -> None:
         "--incident-age-days", type=float, default=10.0, help="surge: of the level-III incident"
     )
     parser.add_argument("--surge", type=int, default=200, help="surge: events in the batch")
+    parser.add_argument(
+        "--hot-cell-operators",
+        type=int,
+        default=0,
+        help="surge: at most this many operators in the hot cell, the rest in the next sector "
+        "(0: no cap; 8 keeps the cell below blue before the surge at 5,000 operators)",
+    )
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--orgs", type=int, default=10_000, help="publish: operators in scope")
     parser.add_argument("--database-url", default="")
@@ -640,6 +653,7 @@ def main() -> None:
     options = (
         f"--operators {args.operators} --surge {args.surge} --incidents {args.incidents} "
         f"--incident-age-days {args.incident_age_days:g}"
+        + (f" --hot-cell-operators {args.hot_cell_operators}" if args.hot_cell_operators else "")
         if args.part == "surge"
         else f"--orgs {args.orgs}"
     )

@@ -8,17 +8,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from fenghuo.plans.classification import classify
 from fenghuo.plans.schema import PlanDocument
 from fenghuo.risk import model, surge
 from fenghuo.risk.inputs import IncidentInfo, OperatorInfo, ScopeKey, Tally, World
 from fenghuo.risk.parameters import LEVELS, Parameters
-from fenghuo.risk.schemas import Assessment, FactorOut, HarmOut, ScopeOut
+from fenghuo.risk.schemas import Assessment, HarmOut
 
 FAMILIES = ("detections", "reports")
+_DATETIME = TypeAdapter(datetime)
 LEVEL_RANK = {lv: rank for rank, lv in enumerate(reversed(LEVELS), start=1)}  # IV=1 .. I=4
 # Impact inputs that name a level judged by a person; the worst (lowest numeral) is kept.
 LEVEL_INPUTS = ("core_or_important_data", "regulator_override_level")
+NO_DEGREE = (
+    "no incident in the window: detections and submissions carry no impact figures the "
+    "classification matrix could grade"
+)
 PEOPLE_NOTE = (
     "people_exposed: the users or residents the operators in scope declare they serve "
     "(their people_served), null when none declared; people_affected_reported: the sum of "
@@ -35,6 +42,7 @@ class Context:
     mu: Mapping[str, float]
     window: float
     now: datetime
+    computed_at_json: str  # ``now`` as the schema writes it
 
 
 def worst_impact(incidents: Iterable[IncidentInfo]) -> dict[str, Any]:
@@ -63,9 +71,7 @@ def degree_of_harm(document: PlanDocument, incidents: list[IncidentInfo]) -> Har
     """The plan's level for the worst plausible impact implied by the window's incidents."""
     ids = sorted(i.id for i in incidents)
     if not incidents:
-        return HarmOut(level=None, level_name=None, incident_ids=[], reasons=[],
-                       basis="no incident in the window: detections and submissions carry no "
-                             "impact figures the classification matrix could grade")  # fmt: skip
+        return HarmOut(level=None, level_name=None, incident_ids=[], reasons=[], basis=NO_DEGREE)
     result = classify(document, worst_impact(incidents))
     seen = [i.level for i in incidents if i.level]
     candidates = [lv for lv in (result.level, *seen) if lv]
@@ -83,20 +89,28 @@ def degree_of_harm(document: PlanDocument, incidents: list[IncidentInfo]) -> Har
     )
 
 
-def _scope(operators: list[OperatorInfo], incidents: list[IncidentInfo]) -> ScopeOut:
+def _degree_json(document: PlanDocument, incidents: list[IncidentInfo]) -> dict[str, Any]:
+    if not incidents:  # most scopes: HarmOut's JSON, without building one per scope
+        return {"level": None, "level_name": None, "basis": NO_DEGREE, "reasons": [],
+                "incident_ids": []}  # fmt: skip
+    return degree_of_harm(document, incidents).model_dump(mode="json")
+
+
+def _scope_json(operators: list[OperatorInfo], incidents: list[IncidentInfo]) -> dict[str, Any]:
+    """``ScopeOut``'s JSON (its fields, in its order)."""
     affected = [i.impact.get("people_affected") for i in incidents]
     reported = [p for p in affected if isinstance(p, int) and not isinstance(p, bool)]
     served = [o.people_served for o in operators if o.people_served is not None]
-    return ScopeOut(
-        operators=len(operators),
-        cii_operators=sum(o.is_cii for o in operators),
-        regions=sorted({o.region for o in operators if o.region}),
-        operator_names=sorted(o.name for o in operators),
-        people_exposed=sum(served) if served else None,
-        operators_without_people=len(operators) - len(served),
-        people_affected_reported=sum(reported) if reported else None,
-        people_note=PEOPLE_NOTE,
-    )
+    return {
+        "operators": len(operators),
+        "cii_operators": sum(o.is_cii for o in operators),
+        "regions": sorted({o.region for o in operators if o.region}),
+        "operator_names": sorted(o.name for o in operators),
+        "people_exposed": sum(served) if served else None,
+        "operators_without_people": len(operators) - len(served),
+        "people_affected_reported": sum(reported) if reported else None,
+        "people_note": PEOPLE_NOTE,
+    }
 
 
 def surge_tests(world: World, params: Parameters) -> dict[str, surge.SurgeResult]:
@@ -111,14 +125,16 @@ def surge_tests(world: World, params: Parameters) -> dict[str, surge.SurgeResult
     return surge.detect(counts, baseline_windows=n, false_alarm_rate=params.surge.false_alarm_rate)
 
 
-def assess_scope(
+def scope_json(
     ctx: Context,
     key: ScopeKey,
     tally: Tally,
     operators: list[OperatorInfo],
     surges: Mapping[str, surge.SurgeResult],
-) -> Assessment:
-    """One scope's assessment from its tally and operators."""
+) -> dict[str, Any]:
+    """One scope's assessment as stored: ``Assessment.model_dump(mode="json")``, built
+    directly (the fields in the schema's order, floats as floats), since a refresh stores
+    thousands and reads back none. ``assessment_of`` gives the ``Assessment``."""
     inputs = model.ScopeInputs(
         operators=len(operators),
         cii_operators=sum(o.is_cii for o in operators),
@@ -134,23 +150,24 @@ def assess_scope(
     tests = {f: surges.get("|".join((*key, f)), quiet) for f in FAMILIES}
     kind, first, second = key
     operator = operators[0] if kind == "operator" and operators else None
-    return Assessment(
-        scope_kind=kind,
-        sector=first if kind == "cell" else (operator.sector if operator else None),
-        region=second if kind == "cell" else (operator.province if operator else None),
-        org_id=first if kind == "operator" else None,
-        org_name=operator.name if operator else None,
-        computed_at=ctx.now,
-        score=round(evaluation.score, 4),
-        colour=colour,
-        threshold_key=threshold_key,
-        possibility=evaluation.possibility,
-        scope=_scope(operators, tally.incident_list),
-        degree=degree_of_harm(ctx.document, tally.incident_list),
-        factors=[FactorOut.model_validate(f.as_dict()) for f in evaluation.factors],
-        surge={f: t.as_dict() for f, t in tests.items()},
-        surge_flagged=any(t.flagged for t in tests.values()),
-        evidence={
+    return {
+        "id": None,
+        "scope_kind": kind,
+        "sector": first if kind == "cell" else (operator.sector if operator else None),
+        "region": second if kind == "cell" else (operator.province if operator else None),
+        "org_id": first if kind == "operator" else None,
+        "org_name": operator.name if operator else None,
+        "computed_at": ctx.computed_at_json,
+        "score": float(round(evaluation.score, 4)),
+        "colour": colour,
+        "threshold_key": threshold_key,
+        "possibility": evaluation.possibility,
+        "scope": _scope_json(operators, tally.incident_list),
+        "degree": _degree_json(ctx.document, tally.incident_list),
+        "factors": [_factor_json(f) for f in evaluation.factors],
+        "surge": {f: t.as_dict() for f, t in tests.items()},
+        "surge_flagged": any(t.flagged for t in tests.values()),
+        "evidence": {
             "detections_by_level": dict(sorted(tally.detection_levels.items())),
             "incident_ids": sorted(i.id for i in tally.incident_list),
             "incident_references": sorted(i.reference for i in tally.incident_list),
@@ -159,16 +176,33 @@ def assess_scope(
             "vulnerability_cves": sorted(tally.vulnerability_cves),
             "multiplier": round(evaluation.multiplier, 6),
         },
-    )
+    }
 
 
-def assess_world(world: World, params: Parameters, document: PlanDocument) -> list[Assessment]:
-    """Every cell's and operator's assessment, cells first, in a stable order."""
+def _factor_json(factor: model.Factor) -> dict[str, Any]:
+    """``FactorOut``'s JSON: ``Factor.as_dict`` with its numbers as floats."""
+    return {
+        "name": factor.name,
+        "value": float(round(factor.value, 6)),
+        "weight": float(factor.weight),
+        "contribution": float(round(factor.contribution, 4)),
+        "note": factor.note,
+    }
+
+
+def assessment_of(content: Mapping[str, Any], now: datetime) -> Assessment:
+    """The ``Assessment`` of a stored (``scope_json``) content, computed at ``now``."""
+    return Assessment.model_validate({**content, "computed_at": now})
+
+
+def world_json(world: World, params: Parameters, document: PlanDocument) -> list[dict[str, Any]]:
+    """Every cell's and operator's assessment as stored, cells first, in a stable order."""
     window = model.effective_days(params.lookback_days, params.half_life_hours["incidents"])
     mu = model.prior_means(
         params, incidents_all=world.incidents_all, operators_all=len(world.operators), window=window
     )
-    ctx = Context(params=params, document=document, mu=mu, window=window, now=world.now)
+    ctx = Context(params=params, document=document, mu=mu, window=window, now=world.now,
+                  computed_at_json=_DATETIME.dump_python(world.now, mode="json"))  # fmt: skip
     surges = surge_tests(world, params)
     by_cell: dict[tuple[str | None, str | None], list[OperatorInfo]] = defaultdict(list)
     for operator in world.operators.values():
@@ -177,9 +211,14 @@ def assess_world(world: World, params: Parameters, document: PlanDocument) -> li
     for sector, province in sorted(world.cells()):
         key: ScopeKey = ("cell", sector, province)
         tally = world.tallies.get(key, Tally())
-        results.append(assess_scope(ctx, key, tally, by_cell[(sector, province)], surges))
+        results.append(scope_json(ctx, key, tally, by_cell[(sector, province)], surges))
     for org_id in sorted(world.operators):
         key = ("operator", org_id, "")
         tally = world.tallies.get(key, Tally())
-        results.append(assess_scope(ctx, key, tally, [world.operators[org_id]], surges))
+        results.append(scope_json(ctx, key, tally, [world.operators[org_id]], surges))
     return results
+
+
+def assess_world(world: World, params: Parameters, document: PlanDocument) -> list[Assessment]:
+    """Every cell's and operator's assessment, cells first, in a stable order."""
+    return [assessment_of(content, world.now) for content in world_json(world, params, document)]

@@ -10,12 +10,13 @@ cell (``("cell", sector, province)``) and its operator (``("operator", org_id, "
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cached_property
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from fenghuo.accounts.enums import OrgKind
@@ -26,6 +27,7 @@ from fenghuo.monitoring import vulnerabilities as vulnerabilities_service
 from fenghuo.monitoring.submissions_models import Submission
 from fenghuo.risk.model import decay
 from fenghuo.risk.parameters import Parameters
+from fenghuo.store import UTCDateTime
 
 ScopeKey = tuple[str, str, str]
 HOUR = timedelta(hours=1)
@@ -53,8 +55,9 @@ class OperatorInfo:
     is_cii: bool
     people_served: int | None = None
 
-    @property
+    @cached_property
     def province(self) -> str | None:
+        """Once per operator: every scope lookup of a refresh asks for it."""
         return province_of(self.region)
 
 
@@ -107,9 +110,16 @@ class World:
             found.append(self.tallies[operator_key(org_id)])
         return found
 
+    @cached_property
+    def operator_cells(self) -> frozenset[tuple[str, str]]:
+        """Every sector x province with an operator (the operators do not change)."""
+        return frozenset(
+            (o.sector, o.province) for o in self.operators.values() if o.sector and o.province
+        )
+
     def cells(self) -> set[tuple[str, str]]:
         """Every sector x province with an operator or with activity."""
-        found = {(o.sector, o.province) for o in self.operators.values() if o.sector and o.province}
+        found = set(self.operator_cells)
         found |= {(k[1], k[2]) for k in self.tallies if k[0] == "cell"}
         return {(s, p) for s, p in found if s and p}
 
@@ -121,26 +131,61 @@ def _window_index(now: datetime, hour_start: datetime, window_hours: int) -> int
 
 
 def _operators(session: Session) -> dict[str, OperatorInfo]:
-    query = select(Organisation).where(
-        Organisation.kind == OrgKind.network_operator.value, Organisation.is_active
-    )
+    # Plain rows, not ORM objects: thousands of operators per refresh.
+    query = select(
+        Organisation.id,
+        Organisation.name_en,
+        Organisation.sector_code,
+        Organisation.region_code,
+        Organisation.is_cii,
+        Organisation.people_served,
+    ).where(Organisation.kind == OrgKind.network_operator.value, Organisation.is_active)
+    rows = session.connection().execute(query)
     return {
-        o.id: OperatorInfo(
-            o.id, o.name_en, o.sector_code, o.region_code, bool(o.is_cii), o.people_served
-        )
-        for o in session.scalars(query)
+        org_id: OperatorInfo(org_id, name, sector, region, bool(is_cii), people_served)
+        for org_id, name, sector, region, is_cii, people_served in rows
     }
 
 
+@dataclass
+class _OwnerCounts:
+    """One detection owner's scopes and its integer counts (order-free, added once)."""
+
+    tallies: list[Tally]
+    levels: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    windows: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _hour_reader(session: Session) -> Callable[[Any], datetime]:
+    """What the ``window_start`` column does to a raw value (SQLite: text), as a function."""
+    dialect = session.get_bind().dialect
+    process = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+
+    def read(raw: Any) -> datetime:
+        return cast(datetime, process(raw) if process else raw)
+
+    return read
+
+
 def _add_detections(session: Session, world: World, params: Parameters, since: datetime) -> None:
+    """Credit each (owner, level, hour) group of detections to the owner's scopes.
+
+    The decayed weight is added row by row in the order the database returns the groups,
+    as the model has always summed it (a sum in SQL, or per surge window, would round
+    differently and change stored assessments). What is per row is kept to that addition:
+    the hour's decay and window (a few hundred distinct hours), the owner's scopes, and
+    the integer counts by level and window are worked out once per hour or per owner.
+    """
+    # The hour comes back raw (SQLite: text) and is converted once per distinct hour.
+    raw_hour = type_coerce(Detection.window_start, String)
     query = (
         select(
             Detection.owner_org_id,
             Detection.owner_sector,
             Detection.owner_region,
             Detection.level,
-            Detection.window_start,
-            func.count(Detection.id),
+            raw_hour,
+            func.count(),
         )
         .where(Detection.event_time >= since, Detection.event_time <= world.now)
         .group_by(
@@ -151,23 +196,39 @@ def _add_detections(session: Session, world: World, params: Parameters, since: d
             Detection.window_start,
         )
     )
+    to_datetime = _hour_reader(session)
     half_life = params.half_life_hours["detections"]
-    by_hour: dict[datetime, tuple[float, int]] = {}  # hour -> (decay, window index), once each
-    scopes: dict[tuple[str | None, str | None, str | None], list[Tally]] = {}  # once per owner
-    for org_id, sector, region, level, hour, count in session.execute(query):
-        if hour not in by_hour:
+    level_weight = params.detection_level_weight
+    by_hour: dict[Any, tuple[float, int]] = {}  # raw hour -> (decay, window index)
+    owners: dict[tuple[str | None, str | None, str | None], _OwnerCounts] = {}
+    # On the Core connection: the rows stream from the cursor (the ORM session would
+    # buffer all of them and run them through its loading machinery first).
+    for org_id, sector, region, level, raw, count in session.connection().execute(query):
+        hour_facts = by_hour.get(raw)
+        if hour_facts is None:
+            hour = to_datetime(raw)
             age = (world.now - (hour + HOUR / 2)) / HOUR
-            by_hour[hour] = (decay(age, half_life),
-                             _window_index(world.now, hour, params.surge.window_hours))  # fmt: skip
-        faded, index = by_hour[hour]
-        weight = params.detection_level_weight.get(level, 0.0) * faded
-        owner = (sector, region, org_id)
-        if owner not in scopes:
-            scopes[owner] = world.scopes_of(sector, region, org_id)
-        for tally in scopes[owner]:
-            tally.detections += weight * count
-            tally.detection_levels[level] += count
-            tally.windows["detections"][index] += count
+            hour_facts = by_hour[raw] = (
+                decay(age, half_life),
+                _window_index(world.now, hour, params.surge.window_hours),
+            )
+        owner = owners.get((sector, region, org_id))
+        if owner is None:
+            owner = owners[(sector, region, org_id)] = _OwnerCounts(
+                world.scopes_of(sector, region, org_id)
+            )
+        faded, index = hour_facts
+        weighted = level_weight.get(level, 0.0) * faded * count
+        for tally in owner.tallies:
+            tally.detections += weighted
+        owner.levels[level] += count
+        owner.windows[index] += count
+    for owner in owners.values():
+        for tally in owner.tallies:
+            for level, count in owner.levels.items():
+                tally.detection_levels[level] += count
+            for index, count in owner.windows.items():
+                tally.windows["detections"][index] += count
 
 
 def _submission_cells(world: World, sub: Submission) -> set[tuple[str, str]]:
@@ -175,13 +236,10 @@ def _submission_cells(world: World, sub: Submission) -> set[tuple[str, str]]:
     provinces = {p for p in map(province_of, sub.regions) if p} or (
         {province_of(sub.organisation.region_code)} - {None}
     )
-    operator_cells = {
-        (o.sector, o.province) for o in world.operators.values() if o.sector and o.province
-    }
     if not provinces:  # sector-wide: every province where the sector has operators
-        return {(s, p) for s, p in operator_cells if s in sectors}
+        return {(s, p) for s, p in world.operator_cells if s in sectors}
     if not sectors:  # region-wide: every sector with operators in those provinces
-        return {(s, p) for s, p in operator_cells if p in provinces}
+        return {(s, p) for s, p in world.operator_cells if p in provinces}
     return {(s, p) for s in sectors for p in provinces if s and p}
 
 
@@ -241,6 +299,7 @@ def _add_vulnerabilities(session: Session, world: World) -> None:
 
 def gather(session: Session, params: Parameters, now: datetime) -> World:
     """Read everything the model needs, credited to cells and operators."""
+    session.flush()  # the Core reads below see what the session holds, as its queries would
     world = World(now=now, operators=_operators(session))
     since = now - timedelta(days=params.lookback_days)
     _add_detections(session, world, params, since)

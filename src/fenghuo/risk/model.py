@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from fenghuo.risk.parameters import FACTORS, LEVELS, Parameters
 
 HORIZONS_DAYS = {"24h": 1.0, "7d": 7.0}
+Probabilities = dict[str, dict[str, float]]  # level -> {"24h": p, "7d": p}
 VULNERABILITY_NOTE = (
     "weighted vulnerable products on the operators' assets: each distinct CVE once per "
     "operator, KEV-listed 1 (known ransomware use 1.5), others CVSS/10 x 0.3, "
@@ -92,18 +93,27 @@ def exposure(inputs: ScopeInputs, params: Parameters) -> float:
     return inputs.operators + params.cii_extra * inputs.cii_operators
 
 
-def _factor_value(inputs: ScopeInputs, name: str) -> float:
-    return float(getattr(inputs, name))
+def _factor_values(inputs: ScopeInputs) -> dict[str, float]:
+    return {
+        "detections": float(inputs.detections),
+        "submissions": float(inputs.submissions),
+        "open_incidents": float(inputs.open_incidents),
+        "vulnerability_exposure": float(inputs.vulnerability_exposure),
+    }
+
+
+def _multiplier(values: Mapping[str, float], params: Parameters) -> float:
+    total = 1.0
+    for name in FACTORS:
+        x = max(values[name], 0.0)
+        f = params.factors[name]
+        total += f.weight * x / (x + f.half_saturation)
+    return total
 
 
 def activity_multiplier(inputs: ScopeInputs, params: Parameters) -> float:
     """m = 1 + sum_f w_f * x_f / (x_f + h_f): bounded, non-decreasing in every x_f."""
-    total = 1.0
-    for name in FACTORS:
-        x = max(_factor_value(inputs, name), 0.0)
-        f = params.factors[name]
-        total += f.weight * x / (x + f.half_saturation)
-    return total
+    return _multiplier(_factor_values(inputs), params)
 
 
 def prior_means(
@@ -114,6 +124,19 @@ def prior_means(
     return {lv: (params.prior_incidents[lv] + incidents_all.get(lv, 0.0)) / days for lv in LEVELS}
 
 
+def _alpha(k: float, mu: float, incidents: float) -> float:
+    return k * mu + max(incidents, 0.0)
+
+
+def _log_terms(m: float, e: float, beta: float) -> tuple[tuple[str, float], ...]:
+    """ln(1 + m E t / beta) for each horizon t: the same for every level."""
+    return tuple((name, math.log1p(m * e * t / beta)) for name, t in HORIZONS_DAYS.items())
+
+
+def _horizons(alpha: float, logs: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    return {name: -math.expm1(-alpha * log) for name, log in logs}
+
+
 def possibility(
     inputs: ScopeInputs, params: Parameters, *, mu: Mapping[str, float], window: float
 ) -> dict[str, dict[str, float]]:
@@ -121,15 +144,8 @@ def possibility(
     e = exposure(inputs, params)
     m = activity_multiplier(inputs, params)
     k = params.prior_strength
-    beta = k + e * window
-    result: dict[str, dict[str, float]] = {}
-    for lv in LEVELS:
-        alpha = k * mu[lv] + max(inputs.incidents.get(lv, 0.0), 0.0)
-        result[lv] = {
-            name: -math.expm1(-alpha * math.log1p(m * e * t / beta))
-            for name, t in HORIZONS_DAYS.items()
-        }
-    return result
+    logs = _log_terms(m, e, k + e * window)
+    return {lv: _horizons(_alpha(k, mu[lv], inputs.incidents.get(lv, 0.0)), logs) for lv in LEVELS}
 
 
 def score(probabilities: Mapping[str, Mapping[str, float]], params: Parameters) -> float:
@@ -140,47 +156,57 @@ def score(probabilities: Mapping[str, Mapping[str, float]], params: Parameters) 
     return 100.0 * (1.0 - quiet)
 
 
-def _score_of(inputs: ScopeInputs, params: Parameters, mu: Mapping[str, float], w: float) -> float:
-    return score(possibility(inputs, params, mu=mu, window=w), params)
-
-
 def evaluate(
     inputs: ScopeInputs, params: Parameters, *, mu: Mapping[str, float], window: float
 ) -> Evaluation:
-    """Possibility, score and the factors that produced them (leave-one-out contributions)."""
-    probabilities = possibility(inputs, params, mu=mu, window=window)
+    """Possibility, score and the factors that produced them (leave-one-out contributions).
+
+    Each leave-one-out score recomputes only what the left-out input changes, with the
+    same arithmetic as ``possibility`` on the changed inputs, so the same numbers to the
+    last bit (tests/risk/test_model_contributions.py): an incident level changes only its
+    own probability, an activity factor the multiplier and so every level's; without
+    exposure the score is 0.
+    """
+    e = exposure(inputs, params)
+    values = _factor_values(inputs)
+    m = _multiplier(values, params)
+    k = params.prior_strength
+    beta = k + e * window
+    alphas = {lv: _alpha(k, mu[lv], inputs.incidents.get(lv, 0.0)) for lv in LEVELS}
+    logs = _log_terms(m, e, beta)
+    probabilities = {lv: _horizons(alphas[lv], logs) for lv in LEVELS}
     total = score(probabilities, params)
 
-    def without(value: float, **changes: object) -> float:
-        if value <= 0:  # the input is already at zero: it adds nothing
-            return 0.0
-        return total - _score_of(replace(inputs, **changes), params, mu, window)  # type: ignore[arg-type]
+    def without(changed: Probabilities) -> float:
+        return total - score(changed, params)
 
-    e = exposure(inputs, params)
+    def every_level(m_: float) -> Probabilities:
+        logs_ = _log_terms(m_, e, beta)
+        return {lv: _horizons(alphas[lv], logs_) for lv in LEVELS}
+
+    # An input already at zero adds nothing (and is not recomputed). Without exposure
+    # every probability is exactly 0 (ln(1 + m * 0 * t / beta) = 0), so the score is 0 and
+    # exposure's contribution is the whole score.
     factors = [
-        Factor("exposure", e, 1.0, without(e, operators=0, cii_operators=0),
+        Factor("exposure", e, 1.0, 0.0 if e <= 0 else total,
                f"operators {inputs.operators}, CII operators {inputs.cii_operators} "
                f"(each CII operator counts {1 + params.cii_extra:g})"),
     ]  # fmt: skip
     for lv in LEVELS:
-        rest = {k: v for k, v in inputs.incidents.items() if k != lv}
         n = inputs.incidents.get(lv, 0.0)
-        factors.append(
-            Factor(f"incidents_{lv}", n, params.severity[lv], without(n, incidents=rest),
-                   "recency-weighted incidents of this level")
-        )  # fmt: skip
+        points = 0.0
+        if not n <= 0:  # the other levels' probabilities do not change
+            points = without({**probabilities, lv: _horizons(_alpha(k, mu[lv], 0.0), logs)})
+        factors.append(Factor(f"incidents_{lv}", n, params.severity[lv], points,
+                              "recency-weighted incidents of this level"))  # fmt: skip
     for name in FACTORS:
+        x = values[name]
+        points = 0.0
+        if not x <= 0:  # the multiplier changes, so every level's probability
+            points = without(every_level(_multiplier({**values, name: 0.0}, params)))
         note = VULNERABILITY_NOTE if name == "vulnerability_exposure" else ""
-        factors.append(
-            Factor(name, _factor_value(inputs, name), params.factors[name].weight,
-                   without(_factor_value(inputs, name), **{name: 0.0}), note)
-        )  # fmt: skip
-    return Evaluation(
-        possibility=probabilities,
-        score=total,
-        multiplier=activity_multiplier(inputs, params),
-        factors=tuple(factors),
-    )
+        factors.append(Factor(name, x, params.factors[name].weight, points, note))
+    return Evaluation(possibility=probabilities, score=total, multiplier=m, factors=tuple(factors))
 
 
 def colour_for(metrics: Mapping[str, float], params: Parameters) -> tuple[str | None, str | None]:

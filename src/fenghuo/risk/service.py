@@ -25,7 +25,7 @@ from fenghuo.errors import NotFound, Refused
 from fenghuo.plans import service as plan_service
 from fenghuo.risk import inputs, recommendations
 from fenghuo.risk.actions import RECOMMENDATIONS_VIEW, REFRESH, VIEW
-from fenghuo.risk.assessing import assess_world
+from fenghuo.risk.assessing import assess_world, assessment_of, world_json
 from fenghuo.risk.models import RiskAssessment, RiskRecommendation, RiskRefresh
 from fenghuo.risk.parameters import Parameters, packaged
 from fenghuo.risk.schemas import Assessment, HeatCell, Heatmap, RefreshResult
@@ -130,12 +130,14 @@ def refresh(session: Session, actor: Actor, now: datetime | None = None) -> Refr
     at = clock.as_utc(now) if now else clock.now()
     document = plan_service.active_plan(session).document
     params = packaged().with_plan_thresholds(document.risk_thresholds)
-    results = assess_world(inputs.gather(session, params, at), params, document)
+    # The stored JSON is built directly (``world_json``); an ``Assessment`` is made only
+    # for the cells that may raise a recommendation.
+    results = world_json(inputs.gather(session, params, at), params, document)
     last = session.scalar(select(func.max(RiskRefresh.seq))) or 0
     snapshot = RiskRefresh(
         seq=last + 1,
         computed_at=at, computed_by=actor.label, assessments=len(results),
-        surges=sum(a.surge_flagged for a in results), recommendations=0,
+        surges=sum(a["surge_flagged"] for a in results), recommendations=0,
         parameters={"thresholds": [t.__dict__ for t in params.thresholds],
                     "false_alarm_rate": params.surge.false_alarm_rate},
     )  # fmt: skip
@@ -145,10 +147,10 @@ def refresh(session: Session, actor: Actor, now: datetime | None = None) -> Refr
     rows: list[dict[str, Any]] = [
         {
             "id": new_id(), "refresh_id": snapshot.id, "computed_at": at,
-            "scope_kind": a.scope_kind, "sector": a.sector, "region": a.region,
-            "org_id": a.org_id, "org_name": a.org_name, "score": a.score, "colour": a.colour,
-            "degree": a.degree.level, "surge": a.surge_flagged,
-            "content": a.model_dump(mode="json"),
+            "scope_kind": a["scope_kind"], "sector": a["sector"], "region": a["region"],
+            "org_id": a["org_id"], "org_name": a["org_name"], "score": a["score"],
+            "colour": a["colour"], "degree": a["degree"]["level"], "surge": a["surge_flagged"],
+            "content": a,
         }
         for a in results
     ]  # fmt: skip
@@ -157,10 +159,12 @@ def refresh(session: Session, actor: Actor, now: datetime | None = None) -> Refr
         # unit of work would spend most of the refresh collecting state nobody reads back.
         session.execute(insert(cast(Table, RiskAssessment.__table__)), rows)
     raised: list[str] = []
-    for assessment, row in zip(results, rows, strict=True):
+    for row in rows:
+        if row["colour"] is None:  # no threshold reached: nothing to recommend
+            continue
         made = recommendations.raise_for(
-            session, assessment=assessment, assessment_id=row["id"], params=params,
-            document=document, now=at, notifier=notifier,
+            session, assessment=assessment_of(row["content"], at), assessment_id=row["id"],
+            params=params, document=document, now=at, notifier=notifier,
         )  # fmt: skip
         if made is not None:
             raised.append(made.id)

@@ -94,11 +94,13 @@ def detect(
 
     Scopes with no events at all cannot be significant and are not counted as tests.
     """
-    tested = {
-        key: p_value(current, baseline, baseline_windows)
-        for key, (current, baseline) in counts.items()
-        if current + baseline > 0
-    }
+    p_values: dict[tuple[int, int], float] = {}  # many scopes share the same counts
+    tested = {}
+    for key, (current, baseline) in counts.items():
+        if current + baseline > 0:
+            if (current, baseline) not in p_values:
+                p_values[(current, baseline)] = p_value(current, baseline, baseline_windows)
+            tested[key] = p_values[(current, baseline)]
     flagged = holm(tested, false_alarm_rate)
     return {
         key: SurgeResult(

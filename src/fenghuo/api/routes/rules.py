@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fenghuo.api.deps import ActorDep, SessionDep, SettingsDep, requires
 from fenghuo.api.errors import PROBLEM_RESPONSES
 from fenghuo.api.routes.lists import PLAIN_TEXT, IdPath, Page, PagingDep
+from fenghuo.api.uploads import read_within
 from fenghuo.detection import rulebook
 from fenghuo.detection.rulebook import RuleFile
 from fenghuo.errors import Invalid, NotFound
@@ -164,17 +165,7 @@ def _uploads(files: list[UploadFile], settings: Settings) -> list[RuleFile]:
             f"at most {settings.rules_import_max_files} files", field="file", rule="zip-size"
         )
     found: list[RuleFile] = []
-    budget = settings.rules_import_max_bytes
-    for upload in files:
-        name = (upload.filename or "upload").rsplit("/", 1)[-1]
-        data = upload.file.read(budget + 1)
-        budget -= len(data)
-        if budget < 0:
-            raise Invalid(
-                f"the upload is larger than {settings.rules_import_max_bytes} bytes",
-                field="file",
-                rule="zip-size",
-            )
+    for name, data in read_within(files, settings.rules_import_max_bytes, rule="zip-size"):
         if name.lower().endswith(".zip"):
             found += rulebook.files_from_zip(
                 data,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from fenghuo.api.deps import ActorDep, SessionDep, requires
 from fenghuo.api.errors import PROBLEM_RESPONSES
 from fenghuo.api.routes.lists import PLAIN_TEXT, IdPath, Page, PagingDep
+from fenghuo.api.uploads import read_within
 from fenghuo.errors import Invalid
 from fenghuo.monitoring import cve
 from fenghuo.monitoring import vulnerabilities as service
@@ -245,21 +246,10 @@ def import_cve_files(
     session: SessionDep,
     skip_invalid: Annotated[bool, Form()] = False,
 ) -> CatalogueImported:
-    uploads: list[tuple[str, bytes]] = []
-    budget = MAX_UPLOAD_BYTES
-    for upload in files:
-        name = (upload.filename or "upload").rsplit("/", 1)[-1]
-        data = upload.file.read(budget + 1)
-        budget -= len(data)
-        if budget < 0:
-            raise Invalid(
-                f"the upload is larger than {MAX_UPLOAD_BYTES} bytes",
-                field="file",
-                rule="upload-size",
-            )
+    uploads = read_within(files, MAX_UPLOAD_BYTES)
+    for name, _data in uploads:
         if not name.lower().endswith((".json", ".zip")):
             raise Invalid(f"{name}: give .json or .zip files", field="file", rule="file-type")
-        uploads.append((name, data))
     parsed = cve.read_cve_files(uploads)
     outcome = service.import_cve_records(
         session=session, actor=actor, parsed=parsed, origin="api: files", skip_invalid=skip_invalid

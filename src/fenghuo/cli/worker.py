@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -84,12 +85,28 @@ def detect(
         asyncio.run(_run_detect(platform, engine, durable, ack_wait))
 
 
-async def _run_detect(
-    platform: Platform, engine: detection_worker.RulebookEngine, durable: str, ack_wait: float
-) -> None:
+# A started worker: the line it prints once ready, and how it leaves (after its batch).
+Started = tuple[str, Callable[[], Awaitable[None]]]
+
+
+async def _serve(platform: Platform, start: Callable[[], Awaitable[Started]]) -> None:
+    """Connect to the bus, start the worker, say it is ready, run until SIGINT or SIGTERM,
+    then let it finish and close the bus."""
     stop = _stop_on_signals()
     await platform.bus.connect()
     try:
+        ready, close = await start()
+        stderr().print(ready, markup=False)
+        await stop.wait()
+        await close()
+    finally:
+        await platform.bus.close()
+
+
+async def _run_detect(
+    platform: Platform, engine: detection_worker.RulebookEngine, durable: str, ack_wait: float
+) -> None:
+    async def start() -> Started:
         subscription = await detection_worker.subscribe_detect(
             platform.bus,
             sessions=platform.session_factory,
@@ -99,14 +116,12 @@ async def _run_detect(
             durable=durable,
             ack_wait=ack_wait,
         )
-        stderr().print(
-            f"worker detect: rulebook revision {engine.revision}, consumer group {durable}, ready",
-            markup=False,
+        ready = (
+            f"worker detect: rulebook revision {engine.revision}, consumer group {durable}, ready"
         )
-        await stop.wait()
-        await subscription.close()
-    finally:
-        await platform.bus.close()
+        return ready, subscription.close
+
+    await _serve(platform, start)
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -128,20 +143,16 @@ def ingest(ctx: typer.Context) -> None:
 
 
 async def _run_ingest(platform: Platform) -> None:
-    stop = _stop_on_signals()
-    await platform.bus.connect()
-    try:
+    async def start() -> Started:
         subscription = await consumers.subscribe_ingest(
             platform.bus,
             sessions=platform.session_factory,
             settings=platform.settings,
             policy=platform.policy,
         )
-        stderr().print(f"worker ingest: consumer group {consumers.DURABLE}, ready", markup=False)
-        await stop.wait()
-        await subscription.close()
-    finally:
-        await platform.bus.close()
+        return f"worker ingest: consumer group {consumers.DURABLE}, ready", subscription.close
+
+    await _serve(platform, start)
 
 
 @app.command("notify")
@@ -153,9 +164,7 @@ def notify(ctx: typer.Context) -> None:
 
 
 async def _run_notify(platform: Platform) -> None:
-    stop = _stop_on_signals()
-    await platform.bus.connect()
-    try:
+    async def start() -> Started:
         notifier = await notify_worker.start(
             platform.bus,
             sessions=platform.session_factory,
@@ -163,11 +172,9 @@ async def _run_notify(platform: Platform) -> None:
             policy=platform.policy,
         )
         channels = ", ".join(sorted(notifier.channels))
-        stderr().print(f"worker notify: channels {channels}, ready", markup=False)
-        await stop.wait()
-        await notifier.close()
-    finally:
-        await platform.bus.close()
+        return f"worker notify: channels {channels}, ready", notifier.close
+
+    await _serve(platform, start)
 
 
 @app.command("risk")
@@ -179,9 +186,7 @@ def risk(ctx: typer.Context) -> None:
 
 
 async def _run_risk(platform: Platform) -> None:
-    stop = _stop_on_signals()
-    await platform.bus.connect()
-    try:
+    async def start() -> Started:
         refresher = risk_worker.Refresher(platform.session_factory, platform.policy)
         subscriptions = await risk_worker.subscribe_risk(
             platform.bus,
@@ -189,11 +194,13 @@ async def _run_risk(platform: Platform) -> None:
             policy=platform.policy,
             refresher=refresher,
         )
+
+        async def close() -> None:
+            for subscription in subscriptions:
+                await subscription.close()
+            await refresher.idle()
+
         groups = ", ".join(sorted(risk_worker.SUBJECTS.values()))
-        stderr().print(f"worker risk: consumer groups {groups}, ready", markup=False)
-        await stop.wait()
-        for subscription in subscriptions:
-            await subscription.close()
-        await refresher.idle()
-    finally:
-        await platform.bus.close()
+        return f"worker risk: consumer groups {groups}, ready", close
+
+    await _serve(platform, start)
